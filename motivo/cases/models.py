@@ -1,0 +1,200 @@
+"""Cases, the contacts that open or join them, their conversation and their timeline."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from motivo.core.choices import Channel
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    WAITING = "waiting", _("Waiting on customer")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING)
+
+
+class Case(models.Model):
+    """The customer's problem, from first contact to resolution."""
+
+    subject = models.CharField(_("subject"), max_length=255)
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="cases"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.NEW
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="cases"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+    )
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_cases"
+    )
+    created_at = models.DateTimeField(_("created"))
+    last_activity_at = models.DateTimeField(_("last activity"))
+    first_reply_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["status", "-last_activity_at", "-id"], name="case_status_activity"
+            ),
+            models.Index(fields=["-last_activity_at", "-id"], name="case_activity"),
+            models.Index(
+                fields=["assignee", "status", "-last_activity_at"], name="case_assignee_status"
+            ),
+            models.Index(fields=["team", "status", "-last_activity_at"], name="case_team_status"),
+            models.Index(
+                fields=["channel", "status", "-last_activity_at"], name="case_channel_status"
+            ),
+            models.Index(fields=["customer", "-created_at"], name="case_customer_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject}"
+
+    @property
+    def number(self) -> str:
+        return f"#{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class Contact(models.Model):
+    """One customer-initiated inbound interaction on one channel. Has exactly one reason
+    once classified; a case cannot be resolved while one of its contacts lacks a reason."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contacts")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="contacts"
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    received_at = models.DateTimeField(_("received"))
+    reason = models.ForeignKey(
+        "reasons.Reason",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        verbose_name=_("reason"),
+    )
+    external_id = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["case", "received_at"], name="contact_case_received"),
+            models.Index(fields=["customer", "-received_at"], name="contact_customer_received"),
+            models.Index(fields=["reason", "received_at"], name="contact_reason_received"),
+            models.Index(fields=["received_at"], name="contact_received"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} contact {self.pk} on case {self.case_id}"
+
+
+class Message(models.Model):
+    """An entry in a case's conversation."""
+
+    class Kind(models.TextChoices):
+        INBOUND = "inbound", _("From the customer")
+        REPLY = "reply", _("Reply")
+        NOTE = "note", _("Internal note")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    contact = models.OneToOneField(
+        Contact, on_delete=models.CASCADE, null=True, blank=True, related_name="message"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    body = models.TextField(_("message"))
+    body_html = models.TextField(blank=True, default="")  # sanitised on the way in
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "created_at"], name="message_case_created")]
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind != self.Kind.NOTE
+
+
+class Attachment(models.Model):
+    """A file sent with a message, either way."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+
+
+class CaseEvent(models.Model):
+    """A typed record of one state change; the timeline, audit and analytics read these.
+    Written only through the functions in `cases/events.py`."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Case opened")
+        CONTACT_ADDED = "contact_added", _("Customer contacted us")
+        REPLIED = "replied", _("Reply sent")
+        NOTE_ADDED = "note_added", _("Internal note added")
+        ASSIGNED = "assigned", _("Assigned")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        REASON_SET = "reason_set", _("Reason set")
+        MERGED = "merged", _("Another case merged into this one")
+        MERGED_INTO = "merged_into", _("Merged into another case")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField()
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "created_at"], name="event_case_created")]
+
+
+class CannedReply(models.Model):
+    """A reusable answer with placeholders such as {customer_name} and {case_number}."""
+
+    title = models.CharField(_("title"), max_length=150)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    body = models.TextField(_("text"))
+
+    class Meta:
+        ordering = ["title", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["title", "language"], name="canned_title_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.language})"

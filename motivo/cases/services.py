@@ -1,0 +1,389 @@
+"""Every write to cases, contacts and messages goes through these functions.
+
+They are keyword-only and atomic; pages, the API, the CLI and tasks all call them.
+Side effects (mail, notifications) are scheduled to run after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motivo.accounts.models import Notification, Team, User
+from motivo.cases import events
+from motivo.cases.models import (
+    ACTIVE_STATUSES,
+    Attachment,
+    CannedReply,
+    Case,
+    Contact,
+    Message,
+    Status,
+)
+from motivo.core.errors import DomainError
+from motivo.core.sanitize import clean_html
+from motivo.core.tasks import enqueue_on_commit
+from motivo.customers.models import Customer
+from motivo.insights.services import local_day, reason_count_add
+from motivo.reasons.models import Reason
+from motivo.search.services import search_document_add, search_documents_move_case
+
+
+def _check_attachments(files: Sequence[UploadedFile]) -> None:
+    limit = settings.MOTIVO_MAX_ATTACHMENT_BYTES
+    for upload in files:
+        if upload.size is not None and upload.size > limit:
+            raise DomainError(
+                _("%(name)s is larger than the %(limit)d MB limit.")
+                % {"name": upload.name, "limit": limit // (1024 * 1024)},
+                field="attachments",
+                code="too_large",
+            )
+
+
+def _save_attachments(message: Message, files: Sequence[UploadedFile]) -> None:
+    for upload in files:
+        Attachment.objects.create(
+            message=message,
+            file=upload,
+            filename=(upload.name or "file")[:255],
+            content_type=(upload.content_type or "application/octet-stream")[:100],
+            size=upload.size or 0,
+        )
+
+
+def _add_message(
+    *,
+    case: Case,
+    kind: str,
+    body: str,
+    author: User | None = None,
+    contact: Contact | None = None,
+    body_html: str = "",
+    at: dt.datetime | None = None,
+    attachments: Sequence[UploadedFile] = (),
+) -> Message:
+    body = (body or "").strip()
+    if not body and not body_html and not attachments:
+        raise DomainError(_("The message is empty."), field="body", code="required")
+    message = Message.objects.create(
+        case=case,
+        kind=kind,
+        body=body,
+        body_html=clean_html(body_html) if body_html else "",
+        author=author,
+        contact=contact,
+        created_at=at or timezone.now(),
+    )
+    _save_attachments(message, attachments)
+    search_document_add(
+        kind="message",
+        object_id=message.pk,
+        text=body,
+        case_id=case.pk,
+        customer_id=case.customer_id,
+    )
+    return message
+
+
+@transaction.atomic
+def case_open(
+    *,
+    customer: Customer,
+    channel: str,
+    subject: str,
+    body: str,
+    body_html: str = "",
+    received_at: dt.datetime | None = None,
+    reason: Reason | None = None,
+    external_id: str | None = None,
+    actor: User | None = None,
+    attachments: Sequence[UploadedFile] = (),
+) -> Contact:
+    """A customer contacts us about something new: open a case holding that first contact."""
+    subject = (subject or "").strip() or (body or "").strip().split("\n", 1)[0][:120]
+    if not subject:
+        raise DomainError(_("Say what the request is about."), field="subject", code="required")
+    _check_attachments(attachments)
+    at = received_at or timezone.now()
+    case = Case.objects.create(
+        subject=subject[:255],
+        customer=customer,
+        channel=channel,
+        status=Status.NEW,
+        created_at=at,
+        last_activity_at=at,
+    )
+    events.case_created_event(case=case, actor=actor)
+    search_document_add(
+        kind="case", object_id=case.pk, text=subject, case_id=case.pk, customer_id=customer.pk
+    )
+    return _add_contact(
+        case=case,
+        channel=channel,
+        body=body,
+        body_html=body_html,
+        at=at,
+        reason=reason,
+        external_id=external_id,
+        actor=actor,
+        attachments=attachments,
+    )
+
+
+def _add_contact(
+    *,
+    case: Case,
+    channel: str,
+    body: str,
+    body_html: str,
+    at: dt.datetime,
+    reason: Reason | None,
+    external_id: str | None,
+    actor: User | None,
+    attachments: Sequence[UploadedFile],
+) -> Contact:
+    contact = Contact.objects.create(
+        case=case,
+        customer_id=case.customer_id,
+        channel=channel,
+        received_at=at,
+        reason=reason,
+        external_id=external_id or None,
+    )
+    _add_message(
+        case=case,
+        kind=Message.Kind.INBOUND,
+        body=body,
+        body_html=body_html,
+        contact=contact,
+        at=at,
+        attachments=attachments,
+    )
+    events.contact_added_event(contact=contact, actor=actor)
+    if reason is not None:
+        reason_count_add(reason_id=reason.pk, channel=channel, day=local_day(at), delta=1)
+    return contact
+
+
+@transaction.atomic
+def case_customer_message(
+    *,
+    case: Case,
+    channel: str,
+    body: str,
+    body_html: str = "",
+    actor: User | None = None,
+    attachments: Sequence[UploadedFile] = (),
+    received_at: dt.datetime | None = None,
+) -> Message:
+    """The customer writes on an existing case. An answer to our question (the case was
+    waiting on the customer) is a message; anything else is a new contact on the case."""
+    _check_attachments(attachments)
+    at = received_at or timezone.now()
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.merged_into_id:
+        raise DomainError(_("This case was merged into another one."), code="merged")
+    if case.status == Status.WAITING:
+        message = _add_message(
+            case=case,
+            kind=Message.Kind.INBOUND,
+            body=body,
+            body_html=body_html,
+            at=at,
+            attachments=attachments,
+            author=actor,
+        )
+    else:
+        contact = _add_contact(
+            case=case,
+            channel=channel,
+            body=body,
+            body_html=body_html,
+            at=at,
+            reason=None,
+            external_id=None,
+            actor=actor,
+            attachments=attachments,
+        )
+        message = contact.message
+    old = case.status
+    case.status = Status.OPEN
+    case.last_activity_at = at
+    case.resolved_at = None
+    case.save(update_fields=["status", "last_activity_at", "resolved_at"])
+    if old != Status.OPEN:
+        events.status_changed_event(case=case, actor=actor, old=old, new=Status.OPEN)
+    if case.assignee_id:
+        Notification.objects.create(
+            user_id=case.assignee_id, case=case, kind=Notification.Kind.CUSTOMER_REPLIED
+        )
+    return message
+
+
+@transaction.atomic
+def case_reply(
+    *,
+    case: Case,
+    author: User,
+    body: str,
+    status: str | None = None,
+    attachments: Sequence[UploadedFile] = (),
+) -> Message:
+    """An agent answers the customer; the customer is e-mailed in their language."""
+    from motivo.cases.tasks import send_reply_email
+
+    _check_attachments(attachments)
+    message = _add_message(
+        case=case, kind=Message.Kind.REPLY, body=body, author=author, attachments=attachments
+    )
+    events.replied_event(message=message)
+    case.last_activity_at = message.created_at
+    fields = ["last_activity_at"]
+    if case.first_reply_at is None:
+        case.first_reply_at = message.created_at
+        fields.append("first_reply_at")
+    if case.status == Status.NEW:
+        case.status = Status.OPEN
+        fields.append("status")
+        events.status_changed_event(case=case, actor=author, old=Status.NEW, new=Status.OPEN)
+    case.save(update_fields=fields)
+    if status and status != case.status:
+        case_set_status(case=case, actor=author, status=status)
+    enqueue_on_commit(send_reply_email, message.pk)
+    return message
+
+
+@transaction.atomic
+def case_add_note(
+    *, case: Case, author: User, body: str, attachments: Sequence[UploadedFile] = ()
+) -> Message:
+    """An internal note: visible to staff only."""
+    _check_attachments(attachments)
+    message = _add_message(
+        case=case, kind=Message.Kind.NOTE, body=body, author=author, attachments=attachments
+    )
+    events.note_added_event(message=message)
+    return message
+
+
+@transaction.atomic
+def case_assign(
+    *, case: Case, actor: User | None, assignee: User | None, team: Team | None = None
+) -> Case:
+    """Give the case to an agent and/or a team; the new assignee is notified."""
+    from motivo.cases.tasks import send_assignment_email
+
+    if assignee is not None and not assignee.is_staff_member:
+        raise DomainError(_("Cases can only be assigned to staff."), field="assignee")
+    if case.assignee_id == (assignee.pk if assignee else None) and case.team_id == (
+        team.pk if team else None
+    ):
+        return case
+    notify = assignee is not None and assignee.pk != case.assignee_id
+    case.assignee = assignee
+    case.team = team
+    case.save(update_fields=["assignee", "team"])
+    events.assigned_event(
+        case=case,
+        actor=actor,
+        assignee_id=assignee.pk if assignee else None,
+        team_id=team.pk if team else None,
+    )
+    if notify and assignee is not None and assignee != actor:
+        Notification.objects.create(user=assignee, case=case, kind=Notification.Kind.CASE_ASSIGNED)
+        enqueue_on_commit(send_assignment_email, case.pk, assignee.pk)
+    return case
+
+
+@transaction.atomic
+def case_set_status(*, case: Case, actor: User | None, status: str) -> Case:
+    """Move the case through its life. Resolving needs a reason on every contact."""
+    if status not in Status.values:
+        raise DomainError(_("Unknown status."), field="status")
+    if case.merged_into_id:
+        raise DomainError(_("This case was merged into another one."), code="merged")
+    if status == case.status:
+        return case
+    if status in (Status.RESOLVED, Status.CLOSED) and case.contacts.filter(reason=None).exists():
+        raise DomainError(
+            _("Set the reason of every contact before resolving the case."),
+            field="reason",
+            code="reason_missing",
+        )
+    old = case.status
+    case.status = status
+    now = timezone.now()
+    if status == Status.RESOLVED:
+        case.resolved_at = now
+    elif status in ACTIVE_STATUSES:
+        case.resolved_at = None
+    case.last_activity_at = now
+    case.save(update_fields=["status", "resolved_at", "last_activity_at"])
+    events.status_changed_event(case=case, actor=actor, old=old, new=status)
+    return case
+
+
+@transaction.atomic
+def contact_set_reason(*, contact: Contact, actor: User | None, reason: Reason) -> Contact:
+    """Record (or correct) why the customer had to contact us; keeps the roll-ups true."""
+    if not reason.active:
+        raise DomainError(_("That reason is no longer in use."), field="reason")
+    old_reason_id = contact.reason_id
+    if old_reason_id == reason.pk:
+        return contact
+    day = local_day(contact.received_at)
+    if old_reason_id is not None:
+        reason_count_add(reason_id=old_reason_id, channel=contact.channel, day=day, delta=-1)
+    reason_count_add(reason_id=reason.pk, channel=contact.channel, day=day, delta=1)
+    contact.reason = reason
+    contact.save(update_fields=["reason"])
+    events.reason_set_event(contact=contact, actor=actor, old_reason_id=old_reason_id)
+    return contact
+
+
+@transaction.atomic
+def case_merge(*, source: Case, target: Case, actor: User | None) -> Case:
+    """Fold `source` into `target` (same customer): contacts and messages move over and
+    the source is closed, pointing at the target."""
+    if source.pk == target.pk:
+        raise DomainError(_("A case cannot be merged into itself."), field="target")
+    if source.customer_id != target.customer_id:
+        raise DomainError(_("Only cases of the same customer can be merged."), field="target")
+    if source.merged_into_id or target.merged_into_id:
+        raise DomainError(_("That case was already merged."), field="target")
+    source.contacts.update(case=target)
+    source.messages.update(case=target)
+    search_documents_move_case(from_case_id=source.pk, to_case_id=target.pk)
+    old = source.status
+    source.status = Status.CLOSED
+    source.merged_into = target
+    source.save(update_fields=["status", "merged_into"])
+    events.merged_events(source=source, target=target, actor=actor)
+    events.status_changed_event(case=source, actor=actor, old=old, new=Status.CLOSED)
+    target.last_activity_at = max(target.last_activity_at, source.last_activity_at)
+    if target.status in (Status.RESOLVED, Status.CLOSED) and old in ACTIVE_STATUSES:
+        target.status = Status.OPEN
+    target.save(update_fields=["last_activity_at", "status"])
+    return target
+
+
+PLACEHOLDER = re.compile(r"\{(customer_name|case_number|agent_name)\}")
+
+
+def canned_reply_render(*, canned: CannedReply, case: Case, agent: User) -> str:
+    """Fill {customer_name}, {case_number} and {agent_name} in a canned reply; any other
+    text in braces is left as written."""
+    values = {
+        "customer_name": case.customer.name,
+        "case_number": case.number,
+        "agent_name": agent.display_name,
+    }
+    return PLACEHOLDER.sub(lambda match: values[match.group(1)], canned.body)

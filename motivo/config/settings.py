@@ -1,0 +1,178 @@
+"""Django settings for Motivo. Everything environment-specific comes from `config.env`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from motivo.config.env import data_dir, env_bool, env_int, env_list, env_str, require
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = data_dir()
+TESTING = "pytest" in sys.modules or env_bool("MOTIVO_TESTING")
+
+DEBUG = env_bool("DJANGO_DEBUG", default=False)
+# The demo and tests run without a configured secret; production must set one.
+if DEBUG or TESTING or env_bool("MOTIVO_DEMO"):
+    SECRET_KEY = env_str("MOTIVO_SECRET_KEY", "motivo-insecure-demo-key-change-me")
+else:
+    SECRET_KEY = require("MOTIVO_SECRET_KEY")
+ALLOWED_HOSTS = env_list("MOTIVO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("MOTIVO_CSRF_TRUSTED_ORIGINS", [])
+SITE_URL = env_str("MOTIVO_SITE_URL", "http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.admin",
+    "django_htmx",
+    "django_tasks_db",
+    "motivo.core",
+    "motivo.accounts",
+    "motivo.customers",
+    "motivo.reasons",
+    "motivo.cases",
+    "motivo.channels",
+    "motivo.insights",
+    "motivo.search",
+    "motivo.portal",
+    "motivo.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "motivo.accounts.middleware.UserLanguageMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "motivo.config.urls"
+WSGI_APPLICATION = "motivo.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "motivo.core.context_processors.motivo",
+            ],
+        },
+    }
+]
+
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'motivo.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers run beside the single writer; IMMEDIATE takes the write lock at the
+    # start of a transaction, so concurrent writers queue on busy_timeout instead of failing.
+    DATABASES["default"]["CONN_MAX_AGE"] = 600
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
+            "PRAGMA cache_size=-64000;PRAGMA mmap_size=268435456;PRAGMA temp_store=MEMORY;"
+        ),
+    }
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-motivo.sqlite3")}
+else:
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+LANGUAGE_CODE = "es"
+LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env_str("MOTIVO_TIME_ZONE", "Europe/Madrid")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "media"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Uploads: attachments larger than this are refused with a clear message.
+MOTIVO_MAX_ATTACHMENT_BYTES = env_int("MOTIVO_MAX_ATTACHMENT_MB", 10) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Repeat-contact window R of DESIGN.md, in days.
+MOTIVO_REPEAT_WINDOW_DAYS = env_int("MOTIVO_REPEAT_WINDOW_DAYS", 7)
+MOTIVO_MAGIC_LINK_MAX_AGE = env_int("MOTIVO_MAGIC_LINK_MINUTES", 15) * 60
+PASSWORD_RESET_TIMEOUT = MOTIVO_MAGIC_LINK_MAX_AGE
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("MOTIVO_SECURE_COOKIES", default=False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Mail: console in the demo, SMTP when MOTIVO_SMTP_HOST is set.
+DEFAULT_FROM_EMAIL = env_str("MOTIVO_FROM_EMAIL", "Motivo <soporte@motivo.localhost>")
+if env_str("MOTIVO_SMTP_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env_str("MOTIVO_SMTP_HOST")
+    EMAIL_PORT = env_int("MOTIVO_SMTP_PORT", 25)
+    EMAIL_HOST_USER = env_str("MOTIVO_SMTP_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("MOTIVO_SMTP_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("MOTIVO_SMTP_STARTTLS")
+    EMAIL_USE_SSL = env_bool("MOTIVO_SMTP_SSL")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# Background work: a database-backed queue and worker (no other service) by default;
+# MOTIVO_TASKS=rq with REDIS_URL for the scale-out path; immediate in tests.
+_tasks = env_str("MOTIVO_TASKS", "immediate" if TESTING else "database")
+if _tasks == "immediate":
+    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+elif _tasks == "rq":
+    INSTALLED_APPS.append("django_tasks_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": env_str("REDIS_URL", "redis://127.0.0.1:6379/0")}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("MOTIVO_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,17 @@
+"""Root URL map: one include per app."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("motivo.core.urls")),
+    path("accounts/", include("motivo.accounts.urls")),
+    path("cases/", include("motivo.cases.urls")),
+    path("reasons/", include("motivo.reasons.urls")),
+    path("insights/", include("motivo.insights.urls")),
+    path("search/", include("motivo.search.urls")),
+    path("portal/", include("motivo.portal.urls")),
+    path("api/", include("motivo.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("django-admin/", admin.site.urls),
+]

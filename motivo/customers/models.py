@@ -1,0 +1,69 @@
+"""Customers, the identities through which they reach us, and their preferences."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from motivo.core.choices import Channel
+
+
+class Customer(models.Model):
+    """A person or organisation that contacts the company; every channel lands here."""
+
+    name = models.CharField(_("name"), max_length=200)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="es"
+    )
+    preferred_channel = models.CharField(
+        _("preferred channel"), max_length=16, choices=Channel.choices, default=Channel.EMAIL
+    )
+    callback_allowed = models.BooleanField(_("we may call back"), default=False)
+    callback_from = models.TimeField(_("call between"), null=True, blank=True)
+    callback_to = models.TimeField(_("and"), null=True, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="customer",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(callback_from__isnull=True)
+                | models.Q(callback_to__isnull=True)
+                | models.Q(callback_from__lt=models.F("callback_to")),
+                name="customer_callback_window_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Identity(models.Model):
+    """An address a customer writes from: email, phone number or chat handle (normalised)."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone")
+        CHAT = "chat", _("Chat handle")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identities")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    value = models.CharField(max_length=254)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "identities"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="identity_kind_value_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"

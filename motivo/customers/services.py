@@ -1,0 +1,100 @@
+"""Writes for customers and their identities."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from motivo.core.errors import DomainError
+from motivo.customers.models import Customer, Identity
+from motivo.search.services import search_document_put
+
+
+def identity_normalise(*, kind: str, value: str) -> str:
+    """Emails are compared case-insensitively; phone numbers by their digits (and a +)."""
+    value = (value or "").strip()
+    if kind == Identity.Kind.EMAIL:
+        value = value.lower()
+        if "@" not in value or value.startswith("@") or value.endswith("@") or " " in value:
+            raise DomainError(_("Not a valid email address."), field="email")
+    elif kind == Identity.Kind.PHONE:
+        digits = "".join(ch for ch in value if ch.isdigit())
+        if len(digits) < 6:
+            raise DomainError(_("Not a valid phone number."), field="phone")
+        value = ("+" if value.startswith("+") else "") + digits
+    elif not value:
+        raise DomainError(_("The chat handle is empty."), field="chat")
+    return value
+
+
+def _index_customer(customer: Customer) -> None:
+    identities = " ".join(customer.identities.values_list("value", flat=True))
+    search_document_put(
+        kind="customer",
+        object_id=customer.pk,
+        text=f"{customer.name} {identities}",
+        customer_id=customer.pk,
+    )
+
+
+@transaction.atomic
+def customer_resolve(
+    *, kind: str, value: str, name: str = "", language: str | None = None
+) -> tuple[Customer, bool]:
+    """Find the customer behind an identity, creating customer and identity when new.
+    Returns (customer, created)."""
+    value = identity_normalise(kind=kind, value=value)
+    identity = Identity.objects.select_related("customer").filter(kind=kind, value=value).first()
+    if identity is not None:
+        return identity.customer, False
+    display = (name or "").strip() or value
+    customer = Customer.objects.create(name=display[:200], language=language or "es")
+    Identity.objects.create(customer=customer, kind=kind, value=value)
+    search_document_put(
+        kind="customer", object_id=customer.pk, text=f"{display} {value}", customer_id=customer.pk
+    )
+    return customer, True
+
+
+@transaction.atomic
+def customer_add_identity(*, customer: Customer, kind: str, value: str) -> Identity:
+    value = identity_normalise(kind=kind, value=value)
+    owner = Identity.objects.filter(kind=kind, value=value).values_list("customer_id", flat=True)
+    if owner and owner[0] != customer.pk:
+        raise DomainError(_("That address belongs to another customer."), field=kind)
+    identity, _created = Identity.objects.get_or_create(customer=customer, kind=kind, value=value)
+    _index_customer(customer)
+    return identity
+
+
+@transaction.atomic
+def customer_update_preferences(
+    *,
+    customer: Customer,
+    name: str,
+    language: str,
+    preferred_channel: str,
+    callback_allowed: bool,
+    callback_from: dt.time | None,
+    callback_to: dt.time | None,
+) -> Customer:
+    """Change how and when the customer wants to be contacted."""
+    if callback_allowed and (callback_from is None or callback_to is None):
+        raise DomainError(_("Give the hours between which we may call."), field="callback_from")
+    if callback_from and callback_to and callback_from >= callback_to:
+        raise DomainError(_("The call window must end after it starts."), field="callback_to")
+    customer.name = name.strip() or customer.name
+    customer.language = language
+    customer.preferred_channel = preferred_channel
+    customer.callback_allowed = callback_allowed
+    customer.callback_from = callback_from if callback_allowed else None
+    customer.callback_to = callback_to if callback_allowed else None
+    customer.full_clean(exclude=["user"])
+    customer.save()
+    if customer.user_id:
+        customer.user.language = language
+        customer.user.save(update_fields=["language"])
+    _index_customer(customer)
+    return customer

@@ -1,0 +1,85 @@
+"""Writes for the taxonomy and departments (managers only: the views check the role)."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from motivo.core.errors import DomainError
+from motivo.reasons.models import Action, Department, Reason, ReasonCategory
+
+
+@transaction.atomic
+def department_save(
+    *, name: str, email: str = "", department: Department | None = None
+) -> Department:
+    name = name.strip()
+    if not name:
+        raise DomainError(_("A department needs a name."), field="name")
+    department = department or Department()
+    department.name, department.email = name, email.strip()
+    try:
+        with transaction.atomic():
+            department.save()
+    except IntegrityError as exc:
+        raise DomainError(_("There is already a department with that name."), field="name") from exc
+    return department
+
+
+@transaction.atomic
+def category_save(
+    *, name: str, position: int = 0, category: ReasonCategory | None = None
+) -> ReasonCategory:
+    name = name.strip()
+    if not name:
+        raise DomainError(_("A category needs a name."), field="name")
+    category = category or ReasonCategory()
+    category.name, category.position = name, position
+    try:
+        with transaction.atomic():
+            category.save()
+    except IntegrityError as exc:
+        raise DomainError(_("There is already a category with that name."), field="name") from exc
+    return category
+
+
+@transaction.atomic
+def reason_save(
+    *,
+    category: ReasonCategory,
+    name: str,
+    owner: Department | None,
+    action: str,
+    description: str = "",
+    active: bool = True,
+    reason: Reason | None = None,
+) -> Reason:
+    name = name.strip()
+    if not name:
+        raise DomainError(_("A reason needs a name."), field="name")
+    if action not in Action.values:
+        raise DomainError(_("Unknown action."), field="action")
+    reason = reason or Reason()
+    reason.category, reason.name, reason.owner = category, name, owner
+    reason.action, reason.description, reason.active = action, description.strip(), active
+    try:
+        with transaction.atomic():
+            reason.save()
+    except IntegrityError as exc:
+        raise DomainError(
+            _("This category already has a reason with that name."), field="name"
+        ) from exc
+    return reason
+
+
+def reason_get_or_create_imported(*, name: str) -> Reason:
+    """Find a reason by name (any category); unknown names go under "Imported"."""
+    name = name.strip()
+    found = Reason.objects.filter(name__iexact=name).order_by("pk").first()
+    if found is not None:
+        return found
+    category, _created = ReasonCategory.objects.get_or_create(
+        name="Imported", defaults={"position": 999}
+    )
+    reason, _created = Reason.objects.get_or_create(category=category, name=name)
+    return reason
