@@ -148,15 +148,22 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Mail: console in the demo, SMTP when MOTIVO_SMTP_HOST is set.
 DEFAULT_FROM_EMAIL = env_str("MOTIVO_FROM_EMAIL", "Motivo <soporte@motivo.localhost>")
 if env_str("MOTIVO_SMTP_HOST"):
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = env_str("MOTIVO_SMTP_HOST")
-    EMAIL_PORT = env_int("MOTIVO_SMTP_PORT", 25)
-    EMAIL_HOST_USER = env_str("MOTIVO_SMTP_USER", "")
-    EMAIL_HOST_PASSWORD = env_str("MOTIVO_SMTP_PASSWORD", "")
-    EMAIL_USE_TLS = env_bool("MOTIVO_SMTP_STARTTLS")
-    EMAIL_USE_SSL = env_bool("MOTIVO_SMTP_SSL")
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env_str("MOTIVO_SMTP_HOST"),
+                "port": env_int("MOTIVO_SMTP_PORT", 25),
+                "username": env_str("MOTIVO_SMTP_USER", ""),
+                "password": env_str("MOTIVO_SMTP_PASSWORD", ""),
+                "use_tls": env_bool("MOTIVO_SMTP_STARTTLS"),
+                "use_ssl": env_bool("MOTIVO_SMTP_SSL"),
+                "timeout": 30,
+            },
+        }
+    }
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
 # Background work: a database-backed queue and worker (no other service) by default;
 # MOTIVO_TASKS=rq with REDIS_URL for the scale-out path; immediate in tests.
