@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.admin",
     "django_htmx",
     "django_tasks_db",
+    "ninja",  # serves its Swagger UI from local static files instead of a CDN
     "motivo.core",
     "motivo.accounts",
     "motivo.customers",
@@ -126,6 +127,26 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Cache (rate limits): shared by every process on one machine via files by default;
+# Redis for several machines (MOTIVO_CACHE_URL=redis://...). Tests use memory.
+_cache_url = env_str("MOTIVO_CACHE_URL")
+if TESTING:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif _cache_url:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
 
 # Uploads: attachments larger than this are refused with a clear message.
 MOTIVO_MAX_ATTACHMENT_BYTES = env_int("MOTIVO_MAX_ATTACHMENT_MB", 10) * 1024 * 1024
