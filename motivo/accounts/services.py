@@ -74,3 +74,10 @@ def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
+
+
+def notifications_mark_read_for_case(*, user: User, case_id: int) -> int:
+    """The user opened the case: their unread notifications about it are read."""
+    return Notification.objects.filter(user=user, case_id=case_id, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

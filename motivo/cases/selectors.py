@@ -4,14 +4,32 @@ case, a customer only their own; "not yours" and "does not exist" are the same 4
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
-from motivo.accounts.models import Role, User
-from motivo.cases.models import Case, CaseEvent, Contact, Message
+from motivo.accounts.models import Role, Team, User
+from motivo.cases.models import (
+    ACTIVE_STATUSES,
+    Attachment,
+    CannedReply,
+    Case,
+    CaseEvent,
+    Contact,
+    Message,
+    Status,
+)
+from motivo.core.choices import Channel
+from motivo.customers.models import Customer, Identity
+from motivo.reasons.models import Reason
 
 PAGE_SIZE = 50
+# The inbox's "active" status filter: new, open and waiting on customer together.
+ACTIVE = "active"
+
+_contacts_without_reason = Contact.objects.filter(case_id=OuterRef("pk"), reason__isnull=True)
 
 
 def case_visible_to(user: User) -> QuerySet[Case]:
@@ -32,7 +50,7 @@ def case_get_for_user(*, user: User, case_id: int) -> Case:
 
 @dataclass(frozen=True)
 class CaseFilters:
-    status: str | None = None
+    status: str | None = None  # a Status value, or ACTIVE for new + open + waiting
     team_id: int | None = None
     assignee_id: int | None = None  # 0 means "unassigned"
     reason_id: int | None = None
@@ -55,9 +73,12 @@ def case_list_for_user(
     *, user: User, filters: CaseFilters, page: int = 1, page_size: int = PAGE_SIZE
 ) -> Page:
     """A page of cases, most recently active first. No COUNT over the whole table: the
-    page reads one extra row to know whether there is a next page."""
+    page reads one extra row to know whether there is a next page. Each case carries
+    `lacks_reason` (one of its contacts has no reason yet), computed in the same query."""
     qs = case_visible_to(user)
-    if filters.status:
+    if filters.status == ACTIVE:
+        qs = qs.filter(status__in=ACTIVE_STATUSES)
+    elif filters.status:
         qs = qs.filter(status=filters.status)
     if filters.team_id:
         qs = qs.filter(team_id=filters.team_id)
@@ -74,9 +95,9 @@ def case_list_for_user(
     page = max(1, page)
     start = (page - 1) * page_size
     rows = list(
-        qs.select_related("customer", "assignee", "team").order_by("-last_activity_at", "-id")[
-            start : start + page_size + 1
-        ]
+        qs.select_related("customer", "assignee", "team")
+        .annotate(lacks_reason=Exists(_contacts_without_reason))
+        .order_by("-last_activity_at", "-id")[start : start + page_size + 1]
     )
     return Page(items=rows[:page_size], number=page, has_next=len(rows) > page_size)
 
@@ -94,6 +115,10 @@ def case_detail_for_user(*, user: User, case_id: int) -> Case:
         .select_related("reason", "reason__category")
         .order_by("received_at", "id")
     )
+    contacts = {contact.pk: contact for contact in case.contact_list}
+    for message in case.conversation:  # inbound messages know their contact without a query
+        if message.contact_id in contacts:
+            message.contact = contacts[message.contact_id]
     case.timeline = (
         list(
             CaseEvent.objects.filter(case=case).select_related("actor").order_by("created_at", "id")
@@ -117,3 +142,174 @@ def customer_history(*, user: User, customer_id: int, limit: int = 50) -> list[C
         )
         .order_by("-created_at")[:limit]
     )
+
+
+def attachment_get_for_user(*, user: User, attachment_id: int) -> Attachment:
+    """An attachment of a message the user may read (customers: not of internal notes)."""
+    qs = Attachment.objects.select_related("message").filter(
+        message__case__in=case_visible_to(user)
+    )
+    if user.role == Role.CUSTOMER:
+        qs = qs.exclude(message__kind=Message.Kind.NOTE)
+    try:
+        return qs.get(pk=attachment_id)
+    except (Attachment.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def customer_get_for_user(*, user: User, customer_id: int) -> Customer:
+    """A customer with their identities: staff see every customer, a customer only
+    themselves."""
+    if not user.is_authenticated or not user.is_active:
+        raise Http404
+    qs = Customer.objects.prefetch_related(
+        Prefetch("identities", queryset=Identity.objects.order_by("kind", "value"))
+    )
+    if user.role == Role.CUSTOMER:
+        qs = qs.filter(user=user)
+    try:
+        return qs.get(pk=customer_id)
+    except (Customer.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def canned_reply_list(*, language: str | None = None) -> list[CannedReply]:
+    """Canned replies by title; those in `language` (the customer's) first when given."""
+    replies = list(CannedReply.objects.order_by("title", "language"))
+    if language:
+        replies.sort(key=lambda canned: canned.language != language)
+    return replies
+
+
+def canned_reply_get(*, canned_id: int) -> CannedReply:
+    try:
+        return CannedReply.objects.get(pk=canned_id)
+    except (CannedReply.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str
+    actor: str
+    text: str
+
+
+def case_timeline(*, events: list[CaseEvent]) -> list[TimelineEntry]:
+    """The case's events in words ("Ana assigned the case to Luis"), in the active
+    language. Names of the people, teams and reasons mentioned are read in one query each."""
+    user_ids, team_ids, reason_ids = set(), set(), set()
+    for event in events:
+        if event.kind == CaseEvent.Kind.ASSIGNED:
+            user_ids.add(event.data.get("assignee_id"))
+            team_ids.add(event.data.get("team_id"))
+        elif event.kind == CaseEvent.Kind.REASON_SET:
+            reason_ids.update((event.data.get("from"), event.data.get("to")))
+    user_ids.discard(None)
+    team_ids.discard(None)
+    reason_ids.discard(None)
+    users = {u.pk: u.display_name for u in User.objects.filter(pk__in=user_ids)} if user_ids else {}
+    teams = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name")) if team_ids else {}
+    reasons = (
+        {r.pk: r.name for r in Reason.objects.filter(pk__in=reason_ids)} if reason_ids else {}
+    )
+    names = _TimelineNames(users=users, teams=teams, reasons=reasons)
+    return [
+        TimelineEntry(
+            at=event.created_at,
+            kind=event.kind,
+            actor=event.actor.display_name if event.actor else "",
+            text=_describe(event, names),
+        )
+        for event in events
+    ]
+
+
+@dataclass(frozen=True)
+class _TimelineNames:
+    users: dict[int, str]
+    teams: dict[int, str]
+    reasons: dict[int, str]
+
+
+def _status_label(value: str | None) -> str:
+    return str(Status(value).label) if value in Status.values else str(value or "")
+
+
+def _describe(event: CaseEvent, names: _TimelineNames) -> str:
+    data = event.data or {}
+    who = event.actor.display_name if event.actor else None
+    kind = event.kind
+    if kind == CaseEvent.Kind.CREATED:
+        channel = _channel_label(data.get("channel"))
+        if who:
+            return _("%(who)s opened the case (%(channel)s)") % {"who": who, "channel": channel}
+        return _("Case opened (%(channel)s)") % {"channel": channel}
+    if kind == CaseEvent.Kind.CONTACT_ADDED:
+        channel = _channel_label(data.get("channel"))
+        if who:
+            return _("%(who)s recorded a contact from the customer by %(channel)s") % {
+                "who": who,
+                "channel": channel,
+            }
+        return _("The customer contacted us by %(channel)s") % {"channel": channel}
+    if kind == CaseEvent.Kind.STATUS_CHANGED:
+        values = {
+            "who": who,
+            "old": _status_label(data.get("from")),
+            "new": _status_label(data.get("to")),
+        }
+        if who:
+            return _("%(who)s changed the status from %(old)s to %(new)s") % values
+        return _("The status changed from %(old)s to %(new)s") % values
+    who = who or _("Motivo")
+    if kind == CaseEvent.Kind.REPLIED:
+        return _("%(who)s replied to the customer") % {"who": who}
+    if kind == CaseEvent.Kind.NOTE_ADDED:
+        return _("%(who)s added an internal note") % {"who": who}
+    if kind == CaseEvent.Kind.ASSIGNED:
+        return _describe_assignment(who, data, names)
+    if kind == CaseEvent.Kind.REASON_SET:
+        new = names.reasons.get(data.get("to"), "?")
+        if data.get("from"):
+            return _("%(who)s corrected a contact's reason from “%(old)s” to “%(new)s”") % {
+                "who": who,
+                "old": names.reasons.get(data.get("from"), "?"),
+                "new": new,
+            }
+        return _("%(who)s set a contact's reason to “%(new)s”") % {"who": who, "new": new}
+    if kind == CaseEvent.Kind.MERGED:
+        return _("%(who)s merged case #%(number)s into this one") % {
+            "who": who,
+            "number": data.get("case_id"),
+        }
+    if kind == CaseEvent.Kind.MERGED_INTO:
+        return _("%(who)s merged this case into case #%(number)s") % {
+            "who": who,
+            "number": data.get("case_id"),
+        }
+    return str(CaseEvent.Kind(kind).label) if kind in CaseEvent.Kind.values else kind
+
+
+def _describe_assignment(who: str, data: dict, names: _TimelineNames) -> str:
+    assignee = names.users.get(data.get("assignee_id"))
+    team = names.teams.get(data.get("team_id"))
+    if assignee and team:
+        return _("%(who)s assigned the case to %(assignee)s (team %(team)s)") % {
+            "who": who,
+            "assignee": assignee,
+            "team": team,
+        }
+    if assignee:
+        return _("%(who)s assigned the case to %(assignee)s") % {"who": who, "assignee": assignee}
+    if team:
+        return _("%(who)s assigned the case to team %(team)s, nobody in particular") % {
+            "who": who,
+            "team": team,
+        }
+    return _("%(who)s unassigned the case") % {"who": who}
+
+
+def _channel_label(value: str | None) -> str:
+    return str(Channel(value).label) if value in Channel.values else str(value or "")

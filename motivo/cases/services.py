@@ -387,3 +387,36 @@ def canned_reply_render(*, canned: CannedReply, case: Case, agent: User) -> str:
         "agent_name": agent.display_name,
     }
     return PLACEHOLDER.sub(lambda match: values[match.group(1)], canned.body)
+
+
+@transaction.atomic
+def canned_reply_save(
+    *, canned: CannedReply | None = None, title: str, language: str, body: str
+) -> CannedReply:
+    """Create a canned reply, or change `canned` when given. Title and language together
+    are unique."""
+    title, body = (title or "").strip(), (body or "").strip()
+    if not title:
+        raise DomainError(_("Give the canned reply a title."), field="title", code="required")
+    if not body:
+        raise DomainError(_("Write the text of the reply."), field="body", code="required")
+    if language not in dict(settings.LANGUAGES):
+        raise DomainError(_("Unknown language."), field="language")
+    clash = CannedReply.objects.filter(title=title, language=language)
+    if canned is not None:
+        clash = clash.exclude(pk=canned.pk)
+    if clash.exists():
+        raise DomainError(
+            _("There is already a canned reply with that title in that language."),
+            field="title",
+            code="duplicate",
+        )
+    canned = canned or CannedReply()
+    canned.title, canned.language, canned.body = title[:150], language, body
+    canned.save()
+    return canned
+
+
+@transaction.atomic
+def canned_reply_delete(*, canned: CannedReply) -> None:
+    canned.delete()

@@ -1,4 +1,26 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from motivo.cases import views
 
 app_name = "cases"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("<int:case_id>/", views.detail, name="detail"),
+    path("<int:case_id>/reply/", views.reply, name="reply"),
+    path("<int:case_id>/note/", views.note, name="note"),
+    path("<int:case_id>/assign/", views.assign, name="assign"),
+    path("<int:case_id>/status/", views.set_status, name="status"),
+    path("<int:case_id>/merge/", views.merge, name="merge"),
+    path(
+        "<int:case_id>/contacts/<int:contact_id>/reason/",
+        views.contact_reason,
+        name="contact_reason",
+    ),
+    path("<int:case_id>/canned/", views.canned_insert, name="canned_insert"),
+    path("attachments/<int:attachment_id>/", views.attachment, name="attachment"),
+    path("customers/<int:customer_id>/", views.customer, name="customer"),
+    path("canned/", views.canned_list, name="canned_list"),
+    path("canned/new/", views.canned_edit, name="canned_create"),
+    path("canned/<int:canned_id>/edit/", views.canned_edit, name="canned_edit"),
+    path("canned/<int:canned_id>/delete/", views.canned_delete, name="canned_delete"),
+]

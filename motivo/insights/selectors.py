@@ -6,7 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Sum
+from django.utils import timezone
 
+from motivo.cases.models import Contact
 from motivo.insights.models import ReasonDayCount
 from motivo.reasons.models import Reason
 
@@ -57,3 +59,34 @@ def pareto(*, date_from: dt.date, date_to: dt.date, channel: str | None = None) 
             )
         )
     return rows
+
+
+def reason_contact_counts(*, date_from: dt.date, date_to: dt.date) -> dict[int, int]:
+    """Contacts per reason id in [date_from, date_to] (local days, inclusive), from the
+    roll-up in one grouped query. Reasons without contacts are left out."""
+    rows = (
+        ReasonDayCount.objects.filter(day__gte=date_from, day__lte=date_to)
+        .values("reason_id")
+        .annotate(total=Sum("count"))
+        .order_by()
+    )
+    return {row["reason_id"]: row["total"] for row in rows if row["total"]}
+
+
+def local_day_bounds(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) as aware datetimes covering the local days date_from..date_to."""
+    zone = timezone.get_current_timezone()
+    start = dt.datetime.combine(date_from, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    return start, end
+
+
+def unclassified_count(*, date_from: dt.date, date_to: dt.date, channel: str | None = None) -> int:
+    """Contacts received in [date_from, date_to] (local days) that still have no reason.
+    One count on the (reason, received_at) index: unclassified contacts are few, since a
+    case cannot be resolved while one of its contacts lacks a reason."""
+    start, end = local_day_bounds(date_from, date_to)
+    qs = Contact.objects.filter(reason__isnull=True, received_at__gte=start, received_at__lt=end)
+    if channel:
+        qs = qs.filter(channel=channel)
+    return qs.count()

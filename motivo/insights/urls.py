@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from motivo.insights import views
 
 app_name = "insights"
-urlpatterns: list = []
+urlpatterns = [
+    path("pareto/", views.pareto, name="pareto"),
+    path("pareto.csv", views.pareto_csv, name="pareto_csv"),
+]

@@ -83,3 +83,47 @@ def reason_get_or_create_imported(*, name: str) -> Reason:
     )
     reason, _created = Reason.objects.get_or_create(category=category, name=name)
     return reason
+
+
+@transaction.atomic
+def reason_set_active(*, reason: Reason, active: bool) -> Reason:
+    """Take a reason out of use (agents can no longer pick it) or bring it back. History
+    keeps pointing at it, so its past contacts still count in reports."""
+    if reason.active != active:
+        reason.active = active
+        reason.save(update_fields=["active"])
+    return reason
+
+
+@transaction.atomic
+def reason_delete(*, reason: Reason) -> None:
+    """Delete a reason that no contact ever had; a used reason can only be deactivated."""
+    if reason.contacts.exists():
+        raise DomainError(
+            _("Contacts were classified with this reason: deactivate it instead."),
+            field="reason",
+            code="in_use",
+        )
+    reason.delete()
+
+
+@transaction.atomic
+def category_delete(*, category: ReasonCategory) -> None:
+    """Delete an empty category; one that still holds reasons is refused."""
+    if category.reasons.exists():
+        raise DomainError(
+            _("Move or delete this category's reasons first."), field="category", code="in_use"
+        )
+    category.delete()
+
+
+@transaction.atomic
+def department_delete(*, department: Department) -> None:
+    """Delete a department that owns no reason; give its reasons another owner first."""
+    if department.reasons.exists():
+        raise DomainError(
+            _("This department owns reasons: give them another owner first."),
+            field="department",
+            code="in_use",
+        )
+    department.delete()

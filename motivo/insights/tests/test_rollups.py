@@ -27,9 +27,7 @@ def direct_counts() -> dict:
 
 def rollup_counts() -> dict:
     return {
-        (r.day, r.reason_id, r.channel): r.count
-        for r in ReasonDayCount.objects.all()
-        if r.count
+        (r.day, r.reason_id, r.channel): r.count for r in ReasonDayCount.objects.all() if r.count
     }
 
 
