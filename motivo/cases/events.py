@@ -23,8 +23,20 @@ def _event(
     )
 
 
-def case_created_event(*, case: Case, actor: User | None) -> CaseEvent:
-    return _event(case, Kind.CREATED, actor, {"channel": case.channel}, case.created_at)
+def case_opened_events(*, case: Case, contact: Contact, actor: User | None) -> None:
+    """`created` and the first `contact_added`, written with one INSERT (ingest hot path)."""
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(
+                case=case, kind=Kind.CREATED, actor=actor, created_at=case.created_at,
+                data={"channel": case.channel},
+            ),
+            CaseEvent(
+                case=case, kind=Kind.CONTACT_ADDED, actor=actor, created_at=contact.received_at,
+                data={"contact_id": contact.pk, "channel": contact.channel},
+            ),
+        ]
+    )  # fmt: skip
 
 
 def contact_added_event(*, contact: Contact, actor: User | None) -> CaseEvent:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from motivo.core.errors import DomainError
 from motivo.customers.models import Customer, Identity
-from motivo.search.services import search_document_put
+from motivo.search.services import search_document_add, search_document_put
 
 
 def identity_normalise(*, kind: str, value: str) -> str:
@@ -39,23 +39,28 @@ def _index_customer(customer: Customer) -> None:
     )
 
 
-@transaction.atomic
 def customer_resolve(
     *, kind: str, value: str, name: str = "", language: str | None = None
 ) -> tuple[Customer, bool]:
     """Find the customer behind an identity, creating customer and identity when new.
     Returns (customer, created)."""
     value = identity_normalise(kind=kind, value=value)
-    identity = Identity.objects.select_related("customer").filter(kind=kind, value=value).first()
-    if identity is not None:
-        return identity.customer, False
-    display = (name or "").strip() or value
-    customer = Customer.objects.create(name=display[:200], language=language or "es")
-    Identity.objects.create(customer=customer, kind=kind, value=value)
-    search_document_put(
-        kind="customer", object_id=customer.pk, text=f"{display} {value}", customer_id=customer.pk
-    )
-    return customer, True
+    with transaction.atomic(savepoint=False):
+        identity = (
+            Identity.objects.select_related("customer").filter(kind=kind, value=value).first()
+        )
+        if identity is not None:
+            return identity.customer, False
+        display = (name or "").strip() or value
+        customer = Customer.objects.create(name=display[:200], language=language or "es")
+        Identity.objects.create(customer=customer, kind=kind, value=value)
+        search_document_add(
+            kind="customer",
+            object_id=customer.pk,
+            text=f"{display} {value}",
+            customer_id=customer.pk,
+        )
+        return customer, True
 
 
 @transaction.atomic

@@ -35,5 +35,10 @@ def search_document_add(
     )
 
 
+def search_documents_add(*, documents: list[SearchDocument]) -> None:
+    """Index several new objects with one INSERT."""
+    SearchDocument.objects.bulk_create(documents)
+
+
 def search_documents_move_case(*, from_case_id: int, to_case_id: int) -> None:
     SearchDocument.objects.filter(case_id_ref=from_case_id).update(case_id_ref=to_case_id)

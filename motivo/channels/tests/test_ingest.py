@@ -94,7 +94,7 @@ def test_bad_input_is_refused_naming_the_field_and_writes_nothing(kwargs, field)
 
 def test_crash_mid_ingest_rolls_everything_back():
     with (
-        mock.patch("motivo.cases.services.events.contact_added_event", side_effect=RuntimeError),
+        mock.patch("motivo.cases.services.events.case_opened_events", side_effect=RuntimeError),
         pytest.raises(RuntimeError),
     ):
         contact_ingest(channel="email", email="crash@example.test", subject="s", body="b")
