@@ -211,9 +211,7 @@ def case_timeline(*, events: list[CaseEvent]) -> list[TimelineEntry]:
     reason_ids.discard(None)
     users = {u.pk: u.display_name for u in User.objects.filter(pk__in=user_ids)} if user_ids else {}
     teams = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name")) if team_ids else {}
-    reasons = (
-        {r.pk: r.name for r in Reason.objects.filter(pk__in=reason_ids)} if reason_ids else {}
-    )
+    reasons = {r.pk: r.name for r in Reason.objects.filter(pk__in=reason_ids)} if reason_ids else {}
     names = _TimelineNames(users=users, teams=teams, reasons=reasons)
     return [
         TimelineEntry(

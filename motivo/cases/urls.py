@@ -7,6 +7,11 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("<int:case_id>/", views.detail, name="detail"),
     path("<int:case_id>/reply/", views.reply, name="reply"),
+    path(
+        "<int:case_id>/notifications/read/",
+        views.notifications_read,
+        name="notifications_read",
+    ),
     path("<int:case_id>/note/", views.note, name="note"),
     path("<int:case_id>/assign/", views.assign, name="assign"),
     path("<int:case_id>/status/", views.set_status, name="status"),

@@ -22,7 +22,7 @@ class SearchResults:
     customers: list[Customer] = field(default_factory=list)
 
 
-def _matching_ids(words: list[str], limit: int) -> list[int]:
+def _matching_ids(words: list[str], limit: int, query: str = "") -> list[int]:
     if connection.vendor == "sqlite":
         match = " ".join('"' + word.replace('"', '""') + '"*' for word in words)
         with connection.cursor() as cursor:
@@ -31,10 +31,16 @@ def _matching_ids(words: list[str], limit: int) -> list[int]:
                 [match, limit],
             )
             return [row[0] for row in cursor.fetchall()]
+    # Every word as a prefix, or the query parsed as the document was: PostgreSQL's parser
+    # keeps an e-mail address as one token, which the prefix words alone would not match.
     tsquery = " & ".join(f"{word}:*" for word in words)
     return list(
         SearchDocument.objects.extra(
-            where=["to_tsvector('simple', text) @@ to_tsquery('simple', %s)"], params=[tsquery]
+            where=[
+                "to_tsvector('simple', text) @@ "
+                "(to_tsquery('simple', %s) || plainto_tsquery('simple', %s))"
+            ],
+            params=[tsquery, query],
         )
         .order_by("-id")
         .values_list("id", flat=True)[:limit]
@@ -48,7 +54,7 @@ def search_for_user(*, user: User, query: str, limit: int = 50) -> SearchResults
     words = WORD.findall(query.lower())[:8]
     if not words or not user.is_staff_member:
         return results
-    docs = SearchDocument.objects.filter(pk__in=_matching_ids(words, limit * 4)).values_list(
+    docs = SearchDocument.objects.filter(pk__in=_matching_ids(words, limit * 4, query)).values_list(
         "kind", "case_id_ref", "customer_id_ref"
     )
     case_ids: list[int] = []
