@@ -46,7 +46,7 @@ def chromium():
 @pytest.fixture
 def new_page(chromium, live_server, settings) -> Iterator:
     """new_page(locale="es-ES") -> a Page in a fresh browser context (own cookies)."""
-    settings.MOTIVO_SITE_URL = live_server.url
+    settings.SITE_URL = live_server.url
     contexts = []
 
     def make(locale: str = "es-ES"):
