@@ -186,7 +186,7 @@ if env_str("MOTIVO_SMTP_HOST"):
         }
     }
 else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    MAILERS = {"default": {"BACKEND": "motivo.core.mail.ReadableConsoleBackend"}}
 
 # Background work: a database-backed queue and worker (no other service) by default;
 # MOTIVO_TASKS=rq with REDIS_URL for the scale-out path; immediate in tests.

@@ -1,0 +1,570 @@
+"""The `motivo` command line: run the server, manage users and tokens, demo data, imports.
+
+    motivo serve [--demo] [--host H] [--port P] [--workers N] [--threads T] [--no-worker]
+    motivo manage <django command> ...
+    motivo user create USERNAME --role agent|supervisor|admin|customer [--password P] [--email E]
+    motivo token create --user USERNAME [--name N]
+    motivo demo [--contacts N] [--seed S]
+    motivo import contacts FILE.csv [--rejects PATH] [--dry-run]
+
+Data lives where DATABASE_URL says (default: SQLite under MOTIVO_DATA_DIR, default ./data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import getpass
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+SETTINGS_MODULE = "motivo.config.settings"
+WSGI_APP = "motivo.config.wsgi:application"
+DEFAULT_THREADS = 4
+STOP_TIMEOUT = 15.0  # seconds children get to stop before they are killed
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+    import django
+
+    django.setup()
+
+
+def _language() -> str:
+    """Messages from the services in the operator's language: Spanish when the locale
+    (LC_ALL, LC_MESSAGES, LANG) says so, else English."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            return "es" if value.lower().startswith("es") else "en"
+    return "en"
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+@contextlib.contextmanager
+def _progress(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on stderr; yields `advance(n)`."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=_console(stderr=True), transient=False) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda n=1: progress.advance(task, n)
+
+
+# ------------------------------------------------------------------------------------------
+# serve
+# ------------------------------------------------------------------------------------------
+
+
+def _demo_logins(base_url: str) -> list[str]:
+    from django.urls import reverse
+
+    from motivo.demo import catalog
+
+    agents = [m.username for m in catalog.STAFF if m.role == "agent"]
+    email, other = catalog.EXAMPLE_CUSTOMERS[0][1], catalog.EXAMPLE_CUSTOMERS[1][1]
+    portal = base_url + reverse("portal:login")
+    return [
+        f"Demo sign-ins ({catalog.SHOP_NAME}) at {base_url}{reverse('accounts:login')}",
+        f"  admin       admin / {catalog.ADMIN_PASSWORD}",
+        f"  supervisor  marta / {catalog.SUPERVISOR_PASSWORD}",
+        f"  agent       {agents[0]} / {catalog.AGENT_PASSWORD}"
+        f"   (also {', '.join(agents[1:])}, same password)",
+        f"  customer    open {portal} and enter {email} (or {other});",
+        "              the sign-in link is e-mailed to the console: look for it in this output.",
+    ]
+
+
+def _demo_staff_exists() -> bool:
+    from motivo.accounts.models import User
+    from motivo.demo import catalog
+
+    names = [m.username for m in catalog.STAFF]
+    return User.objects.filter(username__in=names).count() == len(names)
+
+
+def _server_command(args: argparse.Namespace, static_root: Path, static_url: str) -> list[str]:
+    command = [
+        sys.executable, "-m", "granian",
+        "--interface", "wsgi",
+        "--host", args.host,
+        "--port", str(args.port),
+        "--workers", str(args.workers),
+        "--blocking-threads", str(args.threads),
+        "--http1-keep-alive",
+        "--no-ws",
+        "--respawn-failed-workers",
+        "--log-level", "warning",
+    ]  # fmt: skip
+    if static_url.startswith("/") and static_root.is_dir():
+        # Static files straight from the server, without a trip through Django.
+        command += [
+            "--static-path-route", static_url.rstrip("/"),
+            "--static-path-mount", str(static_root),
+            "--static-path-expires", "3600",
+        ]  # fmt: skip
+    return [*command, WSGI_APP]
+
+
+class _Stopper:
+    """Catches SIGINT and SIGTERM (from the moment it is made) so they can be forwarded."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.received: list[int] = []
+        self.previous = {
+            sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)
+        }
+
+    def _on_signal(self, signum: int, _frame: object) -> None:
+        self.received.append(signum)
+        self.event.set()
+
+    def restore(self) -> None:
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
+
+
+def _supervise(
+    children: list[tuple[str, subprocess.Popen[bytes]]], stopper: _Stopper | None = None
+) -> int:
+    """Wait until a signal arrives (forward it, exit 0) or a child dies (stop the others,
+    exit non-zero)."""
+    stopper = stopper or _Stopper()
+    failed: tuple[str, int] | None = None
+    try:
+        while not stopper.event.wait(0.2):
+            for name, proc in children:
+                code = proc.poll()
+                if code is not None:
+                    failed = (name, code)
+                    break
+            if failed:
+                break
+        if failed:
+            _err(f"motivo: the {failed[0]} stopped (exit {failed[1]}); stopping the rest.")
+        sig = stopper.received[0] if stopper.received else signal.SIGTERM
+        for _name, proc in children:
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    proc.send_signal(sig)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        for _name, proc in children:
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    finally:
+        stopper.restore()
+    if failed:
+        return failed[1] if failed[1] > 0 else 1
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connections
+
+    from motivo.cases.models import Case
+
+    print("Applying migrations ...", flush=True)
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    if args.demo and not Case.objects.exists():
+        from motivo.demo.seed import BASE_CONTACTS, demo_seed_base
+
+        with _progress("Seeding the demo", BASE_CONTACTS) as advance:
+            report = demo_seed_base(progress=advance)
+        print(
+            f"Demo data ready: {report.customers:,} customers, {report.contacts:,} contacts "
+            f"in {report.cases:,} cases ({report.seconds:.1f} s).",
+            flush=True,
+        )
+    demo_logins = args.demo and _demo_staff_exists()
+    connections.close_all()
+
+    env = dict(os.environ)
+    env["DJANGO_SETTINGS_MODULE"] = os.environ["DJANGO_SETTINGS_MODULE"]
+    env["MOTIVO_DATA_DIR"] = str(settings.DATA_DIR)
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host  # noqa: S104
+    if ":" in shown_host:
+        shown_host = f"[{shown_host}]"
+    base_url = f"http://{shown_host}:{args.port}"
+    # Links in mail (portal sign-in links) point at this server unless configured otherwise.
+    env.setdefault("MOTIVO_SITE_URL", base_url)
+    tasks = os.environ.get("MOTIVO_TASKS", "database") or "database"
+    run_worker = not args.no_worker and tasks == "database"
+    children: list[tuple[str, subprocess.Popen[bytes]]] = []
+    stopper = _Stopper()  # from here on, Ctrl+C stops the children too
+    try:
+        if run_worker:
+            worker = [sys.executable, "-m", "django", "db_worker", "--no-reload"]
+            children.append(("background worker", subprocess.Popen(worker, env=env)))
+        server = _server_command(args, Path(settings.STATIC_ROOT), settings.STATIC_URL)
+        children.append(("web server", subprocess.Popen(server, env=env)))
+    except OSError as exc:
+        for _name, proc in children:
+            proc.terminate()
+        stopper.restore()
+        _err(f"motivo: cannot start {exc.filename}: {exc.strerror}")
+        return 1
+
+    if args.no_worker:
+        worker_off = "off (--no-worker)"
+    else:
+        worker_off = f"not started here (MOTIVO_TASKS={tasks}: run that queue's own worker)"
+    lines = [
+        f"Motivo is running at {base_url}/  ({args.workers} workers x {args.threads} threads)",
+        "Background worker: " + ("on" if run_worker else worker_off),
+    ]
+    if demo_logins:
+        lines += _demo_logins(base_url)
+        if not run_worker:
+            lines.append("  (without the background worker no mail is sent, sign-in links too)")
+    lines.append("Press Ctrl+C to stop.")
+    print("\n".join(lines), flush=True)
+    return _supervise(children, stopper)
+
+
+# ------------------------------------------------------------------------------------------
+# manage, user, token
+# ------------------------------------------------------------------------------------------
+
+
+def cmd_manage(argv: Sequence[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["motivo manage", *argv])
+    return 0
+
+
+def cmd_user_create(args: argparse.Namespace) -> int:
+    from django.db import transaction
+
+    from motivo.accounts.models import Role
+    from motivo.accounts.services import user_create
+
+    password = args.password
+    if args.role == Role.CUSTOMER:
+        return _customer_create(args)
+    if password is None and sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {args.username} (empty: none): ") or None
+    with transaction.atomic():
+        user = user_create(
+            username=args.username,
+            role=args.role,
+            password=password,
+            email=args.email or "",
+            first_name=args.first_name or "",
+            last_name=args.last_name or "",
+            language=args.language or "",
+        )
+    if password is None:
+        _err("note: no password set; the user cannot sign in with one until it is.")
+    print(f"Created {user.role} {user.username} (id {user.pk}).")
+    return 0
+
+
+def _customer_create(args: argparse.Namespace) -> int:
+    """A customer's portal account is named after their email address and linked to the
+    customer record that address belongs to (created if new); they sign in by link."""
+    from django.db import transaction
+    from django.utils.translation import gettext as _
+
+    from motivo.accounts.models import User
+    from motivo.core.errors import DomainError
+    from motivo.customers.models import Identity
+    from motivo.customers.services import customer_resolve
+    from motivo.portal.services import portal_user_for_customer
+
+    email = (args.email or (args.username if "@" in args.username else "")).strip().lower()
+    if not email:
+        _err("motivo: a customer account needs an email address (--email).")
+        return 2
+    if args.username.lower() != email:
+        _err(
+            "motivo: customer accounts are named after their email address: "
+            f"use `motivo user create {email} --role customer`."
+        )
+        return 2
+    if args.password:
+        _err("note: customers sign in with a link sent by e-mail; --password is not used.")
+    name = " ".join(filter(None, [args.first_name, args.last_name]))
+    if User.objects.filter(username=email).exists():
+        raise DomainError(_("That user name is taken."), field="username")
+    with transaction.atomic():
+        customer, _created = customer_resolve(
+            kind=Identity.Kind.EMAIL, value=email, name=name, language=args.language
+        )
+        user = portal_user_for_customer(customer=customer, email=email)
+    print(f"Created customer {user.username} (id {user.pk}, customer {customer.pk}).")
+    return 0
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    from motivo.accounts.models import User
+    from motivo.accounts.services import api_token_create
+
+    user = User.objects.filter(username=args.user).first()
+    if user is None:
+        _err(f"motivo: no user named {args.user!r}.")
+        return 1
+    token, secret = api_token_create(user=user, name=args.name or "")
+    _err(f"API token {token.prefix}... for {user.username} (shown once; keep it safe):")
+    print(secret, flush=True)
+    return 0
+
+
+# ------------------------------------------------------------------------------------------
+# demo
+# ------------------------------------------------------------------------------------------
+
+
+def run_demo(*, contacts: int, seed: int) -> int:
+    """Migrate, seed the base demo if missing, then add `contacts` generated contacts."""
+    from django.core.management import call_command
+
+    from motivo.cases.models import Case
+    from motivo.demo.seed import (
+        BASE_CONTACTS,
+        demo_add_contacts,
+        demo_base_exists,
+        demo_seed_base,
+    )
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if not demo_base_exists():
+        if Case.objects.exists():
+            _err(
+                "motivo: this database has cases but no reasons or agents; "
+                "the demo will not mix its shop into it."
+            )
+            return 1
+        with _progress("Demo shop (Tienda Sol)", BASE_CONTACTS) as advance:
+            report = demo_seed_base(seed=seed, progress=advance)
+        _err(
+            f"Base demo: {report.customers:,} customers, {report.contacts:,} contacts in "
+            f"{report.cases:,} cases, {report.messages:,} messages, {report.events:,} events "
+            f"in {report.seconds:.1f} s."
+        )
+    elif contacts <= 0:
+        _err("The demo data is already there; add more with --contacts N.")
+    if contacts > 0:
+        with _progress("Generating contacts", contacts) as advance:
+            report = demo_add_contacts(count=contacts, seed=seed, progress=advance)
+        _err(
+            f"Added {report.contacts:,} contacts in {report.cases:,} cases for "
+            f"{report.customers:,} new customers in {report.seconds:.1f} s "
+            f"({report.rate:,.0f} contacts/s)."
+        )
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    if args.contacts < 0:
+        _err("motivo: --contacts must be zero or more.")
+        return 2
+    return run_demo(contacts=args.contacts, seed=args.seed)
+
+
+# ------------------------------------------------------------------------------------------
+# import
+# ------------------------------------------------------------------------------------------
+
+
+def run_import(*, path: Path, rejects: Path | None, dry_run: bool) -> int:
+    from motivo.channels.importer import contacts_import, read_contacts_csv
+
+    source = read_contacts_csv(path)
+    label = "Checking" if dry_run else "Importing"
+    with _progress(f"{label} {source.name}", len(source.rows)) as advance:
+        summary = contacts_import(
+            source, rejects_path=rejects, dry_run=dry_run, progress=lambda: advance(1)
+        )
+    verb = "would be imported" if dry_run else "imported"
+    lines = [
+        f"{'Dry run: ' if dry_run else ''}{summary.source}",
+        f"  rows read          {summary.rows_read:,}",
+        f"  {verb:<18} {summary.imported:,}"
+        + (
+            f"  ({summary.resolved:,} older than 7 days marked resolved)"
+            if summary.resolved
+            else ""
+        ),
+        f"  already imported   {summary.already_imported:,}",
+        f"  rejected           {summary.rejected:,}",
+    ]
+    if summary.ignored_columns:
+        lines.append(f"  ignored columns    {', '.join(summary.ignored_columns)}")
+    for rejection in summary.rejections[:5]:
+        lines.append(f"    line {rejection.line}: {rejection.message}")
+    if summary.rejected > 5:
+        lines.append(f"    ... and {summary.rejected - 5:,} more")
+    if summary.rejects_path:
+        lines.append(f"  rejected rows written to {summary.rejects_path}")
+    print("\n".join(lines), flush=True)
+    return 0
+
+
+def cmd_import_contacts(args: argparse.Namespace) -> int:
+    return run_import(path=Path(args.file), rejects=args.rejects, dry_run=args.dry_run)
+
+
+# ------------------------------------------------------------------------------------------
+# Parser
+# ------------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from motivo.demo import DEFAULT_SEED
+
+    parser = argparse.ArgumentParser(
+        prog="motivo",
+        description="Motivo: customer service that records why every customer contacted you.",
+        epilog="Data: DATABASE_URL, default SQLite under MOTIVO_DATA_DIR (./data).",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve", help="migrate, then run the web server and the background worker"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (8000)")
+    serve.add_argument("--workers", type=int, default=2, help="web server processes (2)")
+    serve.add_argument(
+        "--threads",
+        type=int,
+        default=DEFAULT_THREADS,
+        help=f"request threads per web server process ({DEFAULT_THREADS})",
+    )
+    serve.add_argument(
+        "--demo", action="store_true", help="demo mode: seed the demo shop into an empty database"
+    )
+    serve.add_argument(
+        "--no-worker", action="store_true", help="do not start the background worker"
+    )
+    serve.set_defaults(handler=cmd_serve)
+
+    commands.add_parser(
+        "manage", help="Django's management commands (migrate, shell, createsuperuser, ...)"
+    )
+
+    user = commands.add_parser("user", help="manage users")
+    user_commands = user.add_subparsers(dest="action", metavar="ACTION", required=True)
+    create = user_commands.add_parser("create", help="create a user")
+    create.add_argument("username")
+    create.add_argument(
+        "--role", required=True, choices=("agent", "supervisor", "admin", "customer")
+    )
+    create.add_argument("--password", help="password (asked for when on a terminal)")
+    create.add_argument("--email")
+    create.add_argument("--first-name")
+    create.add_argument("--last-name")
+    create.add_argument("--language", choices=("es", "en"))
+    create.set_defaults(handler=cmd_user_create)
+
+    token = commands.add_parser("token", help="manage API tokens")
+    token_commands = token.add_subparsers(dest="action", metavar="ACTION", required=True)
+    token_create = token_commands.add_parser(
+        "create", help="create an API token; prints only the token on stdout"
+    )
+    token_create.add_argument("--user", required=True, help="user name of a staff member")
+    token_create.add_argument("--name", help="what the token is for")
+    token_create.set_defaults(handler=cmd_token_create)
+
+    demo = commands.add_parser(
+        "demo", help="create the demo shop, or add generated contacts to it (--contacts N)"
+    )
+    demo.add_argument(
+        "--contacts", type=int, default=0, help="add this many generated contacts (bulk)"
+    )
+    demo.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed ({DEFAULT_SEED})"
+    )
+    demo.set_defaults(handler=cmd_demo)
+
+    imp = commands.add_parser("import", help="import history from files")
+    imp_commands = imp.add_subparsers(dest="action", metavar="WHAT", required=True)
+    contacts = imp_commands.add_parser(
+        "contacts", help="import contacts from a CSV file (English or Spanish headers)"
+    )
+    contacts.add_argument("file", help="the CSV file")
+    contacts.add_argument(
+        "--rejects", type=Path, help="where to write rejected rows (<FILE>.rejects.csv)"
+    )
+    contacts.add_argument(
+        "--dry-run", action="store_true", help="check the file and report, write nothing"
+    )
+    contacts.set_defaults(handler=cmd_import_contacts)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "manage":
+        return cmd_manage(argv[1:])
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    if (args.command == "serve" and args.demo) or args.command == "demo":
+        os.environ["MOTIVO_DEMO"] = "1"  # before settings load: allows the demo secret key
+    from django.core.exceptions import ImproperlyConfigured
+
+    from motivo.core.errors import DomainError
+
+    try:
+        _setup()
+        from django.utils import translation
+
+        with translation.override(_language()):
+            return handler(args)
+    except DomainError as exc:
+        _err(f"motivo: {exc.message}")
+        return 1
+    except ImproperlyConfigured as exc:
+        _err(f"motivo: configuration: {exc}")
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
