@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from motivo.accounts.models import User
 from motivo.cases.models import Case, CaseEvent, Contact, Message
+from motivo.core.fastsql import insert_rows
 
 Kind = CaseEvent.Kind
 
@@ -25,17 +26,16 @@ def _event(
 
 def case_opened_events(*, case: Case, contact: Contact, actor: User | None) -> None:
     """`created` and the first `contact_added`, written with one INSERT (ingest hot path)."""
-    CaseEvent.objects.bulk_create(
+    actor_id = actor.pk if actor else None
+    insert_rows(
+        CaseEvent,
         [
-            CaseEvent(
-                case=case, kind=Kind.CREATED, actor=actor, created_at=case.created_at,
-                data={"channel": case.channel},
-            ),
-            CaseEvent(
-                case=case, kind=Kind.CONTACT_ADDED, actor=actor, created_at=contact.received_at,
-                data={"contact_id": contact.pk, "channel": contact.channel},
-            ),
-        ]
+            {"case_id": case.pk, "kind": Kind.CREATED, "actor_id": actor_id,
+             "created_at": case.created_at, "data": {"channel": case.channel}},
+            {"case_id": case.pk, "kind": Kind.CONTACT_ADDED, "actor_id": actor_id,
+             "created_at": contact.received_at,
+             "data": {"contact_id": contact.pk, "channel": contact.channel}},
+        ],
     )  # fmt: skip
 
 

@@ -28,6 +28,7 @@ from motivo.cases.models import (
     Status,
 )
 from motivo.core.errors import DomainError
+from motivo.core.fastsql import insert_rows
 from motivo.core.sanitize import clean_html
 from motivo.core.tasks import enqueue_on_commit
 from motivo.customers.models import Customer
@@ -127,44 +128,57 @@ def case_open(
     if not (body or "").strip() and not body_html and not attachments:
         raise DomainError(_("The message is empty."), field="body", code="required")
     at = received_at or timezone.now()
+    subject = subject[:255]
     with transaction.atomic(savepoint=False):
-        case = Case.objects.create(
-            subject=subject[:255],
-            customer=customer,
-            channel=channel,
-            status=Status.NEW,
-            created_at=at,
-            last_activity_at=at,
-        )
-        documents = [
-            SearchDocument(
-                kind="case", object_id=case.pk, text=subject, case_id_ref=case.pk,
-                customer_id_ref=customer.pk,
-            )
-        ]  # fmt: skip
-        contact = Contact.objects.create(
-            case=case,
-            customer_id=customer.pk,
-            channel=channel,
-            received_at=at,
-            reason=reason,
+        case = Case(
+            subject=subject, customer=customer, channel=channel, status=Status.NEW,
+            created_at=at, last_activity_at=at,
+        )  # fmt: skip
+        (case.pk,) = insert_rows(Case, [case_row(case)])
+        contact = Contact(
+            case=case, customer=customer, channel=channel, received_at=at, reason=reason,
             external_id=external_id or None,
-        )
-        _add_message(
-            case=case,
-            kind=Message.Kind.INBOUND,
-            body=body,
-            body_html=body_html,
-            contact=contact,
-            at=at,
-            attachments=attachments,
-            documents=documents,
-        )
-        search_documents_add(documents=documents)
+        )  # fmt: skip
+        (contact.pk,) = insert_rows(Contact, [case_row(contact)])
+        if attachments or body_html:
+            # Uncommon (portal uploads, HTML mail): the ordinary path sanitises and saves files.
+            _add_message(
+                case=case, kind=Message.Kind.INBOUND, body=body, body_html=body_html,
+                contact=contact, at=at, attachments=attachments,
+            )  # fmt: skip
+        else:
+            message = Message(
+                case=case, kind=Message.Kind.INBOUND, contact=contact, body=body.strip(),
+                created_at=at,
+            )  # fmt: skip
+            (message.pk,) = insert_rows(Message, [case_row(message)])
+            insert_rows(
+                SearchDocument,
+                [
+                    {"kind": "message", "object_id": message.pk, "text": message.body,
+                     "case_id_ref": case.pk, "customer_id_ref": customer.pk},
+                ],
+            )  # fmt: skip
+        insert_rows(
+            SearchDocument,
+            [
+                {"kind": "case", "object_id": case.pk, "text": subject, "case_id_ref": case.pk,
+                 "customer_id_ref": customer.pk},
+            ],
+        )  # fmt: skip
         events.case_opened_events(case=case, contact=contact, actor=actor)
         if reason is not None:
             reason_count_add(reason_id=reason.pk, channel=channel, day=local_day(at), delta=1)
         return contact
+
+
+def case_row(instance: Case | Contact | Message) -> dict:
+    """The column values of an unsaved model instance, for `insert_rows`."""
+    return {
+        field.attname: getattr(instance, field.attname)
+        for field in type(instance)._meta.concrete_fields
+        if not field.primary_key
+    }
 
 
 def _add_contact(

@@ -11,11 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from motivo.accounts.models import User
-from motivo.cases.models import Contact
 from motivo.cases.services import case_open
 from motivo.core.choices import Channel
 from motivo.core.errors import DomainError
@@ -33,11 +32,13 @@ class IngestResult:
 
 
 def _existing(external_id: str) -> IngestResult | None:
-    row = (
-        Contact.objects.filter(external_id=external_id)
-        .values_list("pk", "case_id", "customer_id")
-        .first()
-    )
+    """The contact already stored under `external_id` (raw SQL: this runs on every ingest)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, case_id, customer_id FROM cases_contact WHERE external_id = %s",
+            [external_id],
+        )
+        row = cursor.fetchone()
     return IngestResult(row[0], row[1], row[2], created=False) if row else None
 
 

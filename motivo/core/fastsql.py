@@ -1,0 +1,68 @@
+"""Multi-row INSERT … RETURNING for the ingest hot path.
+
+Building and compiling an ORM INSERT costs more than running it on SQLite; on the contact
+ingest path (thousands a second) that overhead dominated. `insert_rows` builds the SQL once
+per model and column set from the model's own metadata and converts values with each field's
+`get_db_prep_save`, so the rows are the ones the ORM would write. It works on SQLite and
+PostgreSQL (both support RETURNING). Use it only where the throughput matters.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection, models
+from django.utils import timezone
+
+
+NOT_GIVEN = object()
+
+
+@functools.cache
+def _insert_sql(model: type[models.Model], names: tuple[str, ...], rows: int) -> str:
+    quote = connection.ops.quote_name
+    meta = model._meta
+    columns = ", ".join(quote(meta.get_field(name).column) for name in names)
+    row = "(" + ", ".join(["%s"] * len(names)) + ")"
+    return (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "  # noqa: S608 - names from model metadata
+        + ", ".join([row] * rows)
+        + f" RETURNING {quote(meta.pk.column)}"
+    )
+
+
+@functools.cache
+def _fields(model: type[models.Model]) -> tuple[models.Field, ...]:
+    return tuple(
+        field
+        for field in model._meta.concrete_fields
+        if not field.primary_key and not getattr(field, "generated", False)
+    )
+
+
+def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert `rows` (dicts keyed by field name; foreign keys by their `<name>_id`) and
+    return the new primary keys in order. Fields left out get their model default
+    (auto_now/auto_now_add fields: now)."""
+    if not rows:
+        return []
+    fields = _fields(model)
+    names = tuple(field.name for field in fields)
+    params: list[Any] = []
+    now = None
+    for row in rows:
+        for field in fields:
+            value = row.get(field.attname, row.get(field.name, NOT_GIVEN))
+            if getattr(field, "auto_now", False) or (
+                getattr(field, "auto_now_add", False) and value in (None, NOT_GIVEN)
+            ):
+                now = now or timezone.now()
+                value = now
+            elif value is NOT_GIVEN:
+                value = field.get_default()
+            params.append(field.get_db_prep_save(value, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(model, names, len(rows)), params)
+        return [row[0] for row in cursor.fetchall()]
