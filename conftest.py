@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from motivo.accounts.models import Role, User
 from motivo.accounts.services import user_create
@@ -11,6 +12,16 @@ from motivo.customers.models import Customer
 from motivo.reasons.models import Action, Department, Reason, ReasonCategory
 
 PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked(settings):
+    """The product falls back to Spanish (LANGUAGE_CODE); tests read the English msgids
+    unless they send Accept-Language or choose a language. Both languages are tested in
+    motivo/core/tests/test_i18n.py."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

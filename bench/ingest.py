@@ -818,6 +818,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=20.0, help="measured seconds (20)")
     parser.add_argument("--connections", type=int, default=8, help="keep-alive connections (8)")
     parser.add_argument("--workers", type=int, default=2, help="server processes (2)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="request threads per server process"
+    )
     parser.add_argument("--port", type=int, default=None, help="server port (a free one)")
     parser.add_argument("--keep", action="store_true", help="keep the temp data dir")
     parser.add_argument(
@@ -893,6 +896,8 @@ def main(argv: list[str] | None = None) -> int:
             log = tmp / "server.log"
             cmd = [*motivo, "serve", "--host", host, "--port", str(port)]
             cmd += ["--workers", str(args.workers), "--no-worker"]
+            if args.threads:
+                cmd += ["--threads", str(args.threads)]
             print(
                 f"starting motivo serve on {host_header} ({args.workers} workers) ...", flush=True
             )
