@@ -14,4 +14,7 @@ class AccountsConfig(AppConfig):
             if request is not None and user.language:
                 remember_language(request, user.language)
 
-        user_logged_in.connect(_language_on_login, dispatch_uid="motivo_language_on_login")
+        # weak=False: the handler is a local function, which a weak reference would lose.
+        user_logged_in.connect(
+            _language_on_login, dispatch_uid="motivo_language_on_login", weak=False
+        )

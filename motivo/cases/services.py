@@ -28,7 +28,7 @@ from motivo.cases.models import (
     Status,
 )
 from motivo.core.errors import DomainError
-from motivo.core.fastsql import insert_rows
+from motivo.core.fastsql import insert_instance, insert_rows
 from motivo.core.sanitize import clean_html
 from motivo.core.tasks import enqueue_on_commit
 from motivo.customers.models import Customer
@@ -134,12 +134,12 @@ def case_open(
             subject=subject, customer=customer, channel=channel, status=Status.NEW,
             created_at=at, last_activity_at=at,
         )  # fmt: skip
-        (case.pk,) = insert_rows(Case, [case_row(case)])
+        insert_instance(case)
         contact = Contact(
             case=case, customer=customer, channel=channel, received_at=at, reason=reason,
             external_id=external_id or None,
         )  # fmt: skip
-        (contact.pk,) = insert_rows(Contact, [case_row(contact)])
+        insert_instance(contact)
         if attachments or body_html:
             # Uncommon (portal uploads, HTML mail): the ordinary path sanitises and saves files.
             _add_message(
@@ -151,7 +151,7 @@ def case_open(
                 case=case, kind=Message.Kind.INBOUND, contact=contact, body=body.strip(),
                 created_at=at,
             )  # fmt: skip
-            (message.pk,) = insert_rows(Message, [case_row(message)])
+            insert_instance(message)
             insert_rows(
                 SearchDocument,
                 [
@@ -170,15 +170,6 @@ def case_open(
         if reason is not None:
             reason_count_add(reason_id=reason.pk, channel=channel, day=local_day(at), delta=1)
         return contact
-
-
-def case_row(instance: Case | Contact | Message) -> dict:
-    """The column values of an unsaved model instance, for `insert_rows`."""
-    return {
-        field.attname: getattr(instance, field.attname)
-        for field in type(instance)._meta.concrete_fields
-        if not field.primary_key
-    }
 
 
 def _add_contact(

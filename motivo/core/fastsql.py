@@ -16,7 +16,6 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 
-
 NOT_GIVEN = object()
 
 
@@ -66,3 +65,11 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> li
     with connection.cursor() as cursor:
         cursor.execute(_insert_sql(model, names, len(rows)), params)
         return [row[0] for row in cursor.fetchall()]
+
+
+def insert_instance(instance: models.Model) -> models.Model:
+    """Insert an unsaved model instance with `insert_rows`; sets its pk and returns it."""
+    row = {field.attname: getattr(instance, field.attname) for field in _fields(type(instance))}
+    (instance.pk,) = insert_rows(type(instance), [row])
+    instance._state.adding = False
+    return instance

@@ -6,11 +6,14 @@ import datetime as dt
 import functools
 
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motivo.core.errors import DomainError
+from motivo.core.fastsql import insert_instance, insert_rows
 from motivo.customers.models import Customer, Identity
-from motivo.search.services import search_document_add, search_document_put
+from motivo.search.models import SearchDocument
+from motivo.search.services import search_document_put
 
 
 def identity_normalise(*, kind: str, value: str) -> str:
@@ -63,15 +66,15 @@ def customer_resolve(
         found = list(Customer.objects.raw(_by_identity_sql(), [kind, value]))
         if found:
             return found[0], False
-        display = (name or "").strip() or value
-        customer = Customer.objects.create(name=display[:200], language=language or "es")
-        Identity.objects.create(customer=customer, kind=kind, value=value)
-        search_document_add(
-            kind="customer",
-            object_id=customer.pk,
-            text=f"{display} {value}",
-            customer_id=customer.pk,
-        )
+        display = ((name or "").strip() or value)[:200]
+        customer = Customer(name=display, language=language or "es", created_at=timezone.now())
+        insert_instance(customer)
+        insert_rows(Identity, [{"customer_id": customer.pk, "kind": kind, "value": value}])
+        insert_rows(
+            SearchDocument,
+            [{"kind": "customer", "object_id": customer.pk, "text": f"{display} {value}",
+              "customer_id_ref": customer.pk}],
+        )  # fmt: skip
         return customer, True
 
 

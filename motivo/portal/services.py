@@ -58,7 +58,9 @@ def portal_link_request(*, email: str, language: str | None = None) -> None:
 def portal_user_for_customer(*, customer: Customer, email: str) -> User:
     """The customer's portal account: the one already linked, else an existing customer
     account named after `email`, else a new one (no usable password: they sign in by link)."""
-    customer = Customer.objects.select_for_update(of=("self",)).select_related("user").get(pk=customer.pk)
+    customer = (
+        Customer.objects.select_for_update(of=("self",)).select_related("user").get(pk=customer.pk)
+    )
     user = customer.user
     if user is None:
         user = User.objects.filter(username=email).first()
