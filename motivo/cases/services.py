@@ -140,6 +140,10 @@ def case_open(
             external_id=external_id or None,
         )  # fmt: skip
         insert_instance(contact)
+        documents = [
+            {"kind": "case", "object_id": case.pk, "text": subject, "case_id_ref": case.pk,
+             "customer_id_ref": customer.pk}
+        ]  # fmt: skip
         if attachments or body_html:
             # Uncommon (portal uploads, HTML mail): the ordinary path sanitises and saves files.
             _add_message(
@@ -152,20 +156,11 @@ def case_open(
                 created_at=at,
             )  # fmt: skip
             insert_instance(message)
-            insert_rows(
-                SearchDocument,
-                [
-                    {"kind": "message", "object_id": message.pk, "text": message.body,
-                     "case_id_ref": case.pk, "customer_id_ref": customer.pk},
-                ],
+            documents.append(
+                {"kind": "message", "object_id": message.pk, "text": message.body,
+                 "case_id_ref": case.pk, "customer_id_ref": customer.pk}
             )  # fmt: skip
-        insert_rows(
-            SearchDocument,
-            [
-                {"kind": "case", "object_id": case.pk, "text": subject, "case_id_ref": case.pk,
-                 "customer_id_ref": customer.pk},
-            ],
-        )  # fmt: skip
+        insert_rows(SearchDocument, documents)
         events.case_opened_events(case=case, contact=contact, actor=actor)
         if reason is not None:
             reason_count_add(reason_id=reason.pk, channel=channel, day=local_day(at), delta=1)

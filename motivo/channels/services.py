@@ -11,15 +11,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from motivo.accounts.models import User
 from motivo.cases.services import case_open
 from motivo.core.choices import Channel
 from motivo.core.errors import DomainError
+from motivo.core.fastsql import execute
 from motivo.customers.models import Identity
-from motivo.customers.services import customer_resolve
+from motivo.customers.services import customer_find, customer_resolve, identity_normalise
 from motivo.reasons.models import Reason
 
 
@@ -33,13 +34,11 @@ class IngestResult:
 
 def _existing(external_id: str) -> IngestResult | None:
     """The contact already stored under `external_id` (raw SQL: this runs on every ingest)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, case_id, customer_id FROM cases_contact WHERE external_id = %s",
-            [external_id],
-        )
-        row = cursor.fetchone()
-    return IngestResult(row[0], row[1], row[2], created=False) if row else None
+    rows = execute(
+        "SELECT id, case_id, customer_id FROM cases_contact WHERE external_id = %s",
+        [external_id],
+    )
+    return IngestResult(*rows[0], created=False) if rows else None
 
 
 def contact_ingest(
@@ -71,13 +70,17 @@ def contact_ingest(
         kind, value = Identity.Kind.CHAT, chat
     else:
         raise DomainError(_("Give the customer's email or phone."), field="customer")
+    value = identity_normalise(kind=kind, value=value)
     if external_id and (found := _existing(external_id)):
         return found
+    # Read before taking the write lock: most contacts come from known customers.
+    known = customer_find(kind=kind, value=value)
     for attempt in range(3):
         try:
             with transaction.atomic():
-                customer, _created = customer_resolve(
-                    kind=kind, value=value, name=name, language=language
+                customer = (
+                    known
+                    or customer_resolve(kind=kind, value=value, name=name, language=language)[0]
                 )
                 contact = case_open(
                     customer=customer,
@@ -94,6 +97,7 @@ def contact_ingest(
                 return IngestResult(contact.pk, contact.case_id, customer.pk, created=True)
         except IntegrityError:
             # A concurrent request stored the same external_id or the same new identity.
+            known = None
             if external_id and (found := _existing(external_id)):
                 return found
             if attempt == 2:
