@@ -13,7 +13,7 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
 
 NOT_GIVEN = object()
@@ -69,6 +69,7 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> li
         return []
     fields = _fields(model)
     names = tuple(field.name for field in fields)
+    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself, not the thread-local proxy
     params: list[Any] = []
     now = None
     for row in rows:
@@ -81,7 +82,7 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> li
                 value = now
             elif value is NOT_GIVEN:
                 value = field.get_default()
-            params.append(field.get_db_prep_save(value, connection))
+            params.append(field.get_db_prep_save(value, db))
     return [row[0] for row in execute(_insert_sql(model, names, len(rows)), params)]
 
 
