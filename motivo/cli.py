@@ -27,7 +27,10 @@ from typing import Any
 
 SETTINGS_MODULE = "motivo.config.settings"
 WSGI_APP = "motivo.config.wsgi:application"
-DEFAULT_THREADS = 4
+# One request thread per process: with SQLite's single writer, extra threads in a process
+# fight over the GIL while one of them holds the write lock (bench/ingest.py: 2x1 beats
+# 2x2 and 2x4). Scale with --workers; raise --threads on PostgreSQL.
+DEFAULT_THREADS = 1
 STOP_TIMEOUT = 15.0  # seconds children get to stop before they are killed
 
 
