@@ -42,7 +42,7 @@ from motivo.cases.selectors import (
     canned_reply_list,
     case_detail_for_user,
     case_get_for_user,
-    case_list_for_user,
+    case_rows_for_inbox,
     case_timeline,
     customer_get_for_user,
     customer_history,
@@ -56,7 +56,10 @@ from motivo.reasons.selectors import reason_list
 
 
 def _staff_choices() -> list[tuple[str, str]]:
-    return [(str(user.pk), user.display_name) for user in staff_list()]
+    """Active staff by name, as (id, display name); read as plain values, not models."""
+    rows = staff_list().values_list("pk", "first_name", "last_name", "username")
+    # User.display_name: the full name, else the username.
+    return [(str(pk), f"{first} {last}".strip() or username) for pk, first, last, username in rows]
 
 
 def _team_choices() -> list[tuple[str, str]]:
@@ -66,8 +69,8 @@ def _team_choices() -> list[tuple[str, str]]:
 def _reason_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """Active reasons grouped by category, for <optgroup>s."""
     groups: dict[str, list[tuple[str, str]]] = {}
-    for reason in reason_list():
-        groups.setdefault(reason.category.name, []).append((str(reason.pk), reason.name))
+    for pk, name, category in reason_list().values_list("pk", "name", "category__name"):
+        groups.setdefault(category, []).append((str(pk), name))
     return list(groups.items())
 
 
@@ -152,7 +155,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     form = InboxFilterForm(
         request.GET, staff=_staff_choices(), teams=_team_choices(), reasons=_reason_choices()
     )
-    page = case_list_for_user(
+    page = case_rows_for_inbox(
         user=request.user, filters=form.filters(user=request.user), page=_page_number(request)
     )
     context = {"nav": "inbox", "form": form, "page": page}

@@ -18,6 +18,7 @@ from motivo.cases.selectors import (
     case_detail_for_user,
     case_get_for_user,
     case_list_for_user,
+    case_rows_for_inbox,
     case_timeline,
     customer_get_for_user,
     customer_history,
@@ -168,6 +169,59 @@ def test_paging_reads_one_extra_row_instead_of_counting(agent, ingest):
     last = case_list_for_user(user=agent, filters=CaseFilters(), page=3, page_size=2)
     assert first.has_next and not first.has_previous
     assert len(last.items) == 1 and not last.has_next and last.has_previous
+
+
+def test_a_deep_page_is_the_same_slice_of_the_same_order(agent, ingest):
+    for _ in range(7):
+        ingest()
+    everything = _ids(case_list_for_user(user=agent, filters=CaseFilters(), page_size=100))
+    pages = [
+        _ids(case_list_for_user(user=agent, filters=CaseFilters(), page=n, page_size=3))
+        for n in (1, 2, 3, 4)
+    ]
+    assert pages == [everything[0:3], everything[3:6], everything[6:7], []]
+
+
+def test_inbox_rows_are_the_list_as_light_rows_in_one_query(
+    agent, supervisor, inbox_cases, django_assert_num_queries
+):
+    supervisor.first_name, supervisor.last_name = "Ana", "García"
+    supervisor.save()
+    case_assign(case=inbox_cases["new"], actor=agent, assignee=supervisor, team=inbox_cases["team"])
+    for filters in (CaseFilters(), CaseFilters(status=ACTIVE), CaseFilters(assignee_id=0)):
+        cases = case_list_for_user(user=agent, filters=filters, page_size=2)
+        with django_assert_num_queries(1):
+            rows = case_rows_for_inbox(user=agent, filters=filters, page_size=2)
+        assert [row.pk for row in rows.items] == _ids(cases)
+        assert (rows.number, rows.has_next) == (cases.number, cases.has_next)
+        for row, case in zip(rows.items, cases.items, strict=True):
+            assert row.number == case.number
+            assert (row.subject, row.status, row.channel, row.lacks_reason) == (
+                case.subject,
+                case.status,
+                case.channel,
+                case.lacks_reason,
+            )
+            assert row.last_activity_at == case.last_activity_at
+            assert (row.customer_id, row.customer_name) == (case.customer_id, case.customer.name)
+            assert row.assignee_id == case.assignee_id
+            assert row.assignee_name == (case.assignee.display_name if case.assignee else "")
+            assert row.team_name == (case.team.name if case.team else "")
+    rows = {
+        row.pk: row
+        for row in case_rows_for_inbox(user=agent, filters=CaseFilters(status=ACTIVE)).items
+    }
+    assert rows[inbox_cases["new"].pk].assignee_name == "Ana García"
+    assert rows[inbox_cases["new"].pk].team_name == "Billing"
+    assert rows[inbox_cases["mine"].pk].assignee_name == "agent"  # no full name: username
+    assert rows[inbox_cases["chat"].pk].assignee_name == ""
+
+
+def test_inbox_rows_show_a_customer_only_their_cases(ingest, customer_user):
+    user, customer = customer_user
+    ingest(email="someone@example.test")
+    rows = case_rows_for_inbox(user=user, filters=CaseFilters()).items
+    assert [row.customer_id for row in rows] == [customer.pk]
 
 
 # --------------------------------------------------------------------------- history, canned

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from motivo.accounts.models import Notification, Role, Team
 from motivo.accounts.services import user_create
@@ -20,6 +20,7 @@ from motivo.cases.services import (
     case_reply,
     contact_set_reason,
 )
+from motivo.cases.templatetags.cases_extras import ago
 
 
 @pytest.fixture(autouse=True)
@@ -219,6 +220,92 @@ def test_inbox_htmx_request_gets_only_the_table(agent_client, ingest):
         reverse("cases:inbox"), HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
     )
     assert "<html" in full.content.decode()
+
+
+def _row(html: str, case: Case) -> str:
+    return html.split(f'<tr data-case="{case.pk}">')[1].split("</tr>")[0]
+
+
+def test_inbox_row_links_labels_and_times(agent_client, ingest, supervisor):
+    case = _case(ingest, name="Lola <b>Flores</b>", subject="Where is <my> order & why?")
+    supervisor.first_name = "Ana"
+    supervisor.save()
+    case_assign(case=case, actor=None, assignee=supervisor, team=Team.objects.create(name="A&B"))
+    Case.objects.filter(pk=case.pk).update(
+        last_activity_at=dt.datetime(2026, 1, 5, 9, 30, tzinfo=dt.UTC),
+        channel="chat",
+    )
+    html = agent_client.get(reverse("cases:inbox"), headers={"accept-language": "es"}).text
+    row = _row(html, case)
+    detail = reverse("cases:detail", args=[case.pk])
+    assert f'<a href="{detail}">#{case.pk}</a>' in row
+    assert f'<a href="{detail}">Where is &lt;my&gt; order &amp; why?</a>' in row
+    customer = reverse("cases:customer", args=[case.customer_id])
+    assert f'<a href="{customer}">Lola &lt;b&gt;Flores&lt;/b&gt;</a>' in row
+    assert "<td>Chat</td>" in row
+    assert '<span class="pill status-new">Nuevo</span>' in row
+    assert 'Ana <span class="small muted">· A&amp;B</span>' in row
+    # Madrid is UTC+1 in January; the date is in the tooltip, "ago" text in the cell
+    assert '<time datetime="2026-01-05T10:30:00+01:00" title="2026-01-05 10:30">hace ' in row
+    assert "<b>" not in html.split('<div id="case-table">')[1]
+
+
+def test_inbox_shortens_long_subjects_and_marks_unassigned(agent_client, ingest):
+    case = _case(ingest, subject="x" * 100)
+    row = _row(agent_client.get(reverse("cases:inbox")).text, case)
+    assert ">" + "x" * 89 + "…</a>" in row
+    assert '<span class="muted">Unassigned</span>' in row
+
+
+def test_inbox_says_so_when_nothing_matches(agent_client, ingest):
+    _case(ingest)
+    html = agent_client.get(reverse("cases:inbox") + "?status=closed").text
+    assert "No cases here." in html and "data-case=" not in html
+
+
+def test_inbox_filters_show_the_chosen_values(agent_client, agent, ingest, reason):
+    team = Team.objects.create(name="Front & back")
+    query = f"?status=all&assignee={agent.pk}&team={team.pk}&reason={reason.pk}&channel=bogus"
+    html = agent_client.get(reverse("cases:inbox") + query).text
+    form = html.split('data-testid="inbox-filters"')[1].split("</form>")[0]
+    selects = {
+        part.split('"')[0]: part.split("</select>")[0] for part in form.split('<select name="')[1:]
+    }
+    assert set(selects) == {"status", "assignee", "team", "reason", "channel"}
+    assert '<label for="id_team">Team</label>' in form and 'id="id_team"' in form
+    assert '<option value="all" selected>Any status</option>' in selects["status"]
+    assert f'<option value="{agent.pk}" selected>agent</option>' in selects["assignee"]
+    assert '<option value="mine">Mine</option>' in selects["assignee"]
+    assert f'<option value="{team.pk}" selected>Front &amp; back</option>' in selects["team"]
+    reasons = selects["reason"]
+    assert f'<optgroup label="{reason.category.name}">' in reasons
+    assert f'<option value="{reason.pk}" selected>{reason.name}</option>' in reasons
+    assert " selected" not in selects["channel"].replace('value="" selected', "")
+    assert '<option value="email">' in selects["channel"]
+
+
+# --------------------------------------------------------------------------- "ago"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "english", "spanish"),
+    [
+        (-30, "just now", "ahora mismo"),
+        (59, "just now", "ahora mismo"),
+        (60, "1\xa0minute ago", "hace 1\xa0minuto"),
+        (3 * 3600 + 59 * 60, "3\xa0hours ago", "hace 3\xa0horas"),
+        (86400, "1\xa0day ago", "hace 1\xa0día"),
+        (15 * 86400, "2\xa0weeks ago", "hace 2\xa0semanas"),
+        (61 * 86400, "2\xa0months ago", "hace 2\xa0meses"),
+        (800 * 86400, "2\xa0years ago", "hace 2\xa0años"),
+    ],
+)
+def test_ago_shows_the_largest_unit_in_the_active_language(seconds, english, spanish):
+    value = timezone.now() - dt.timedelta(seconds=seconds)
+    assert ago(value) == english
+    with translation.override("es"):
+        assert ago(value) == spanish
+    assert ago(None) == ""
 
 
 # --------------------------------------------------------------------------- case page
