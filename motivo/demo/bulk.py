@@ -29,12 +29,10 @@ from motivo.customers.models import Customer, Identity
 from motivo.demo.generator import CasePlan, CustomerPlan
 from motivo.insights.models import ReasonDayCount
 from motivo.search.models import SearchDocument
+from motivo.search.services import search_index_pending
 
-# SQLite keeps its full-text index (search/migrations/0002) in step with a trigger per row.
-# Indexing a whole batch with one INSERT ... SELECT is several times faster, so the writer
-# drops that trigger inside the batch's transaction and puts it back before commit.
-FTS_TABLE = "search_fts"
-FTS_INSERT_TRIGGER = "search_fts_ai"
+# On SQLite new search documents are indexed in batches (search/migrations/0003): the
+# writer indexes its own batch before commit, so the first search has nothing to catch up.
 SQLITE_CACHE_KIB = 512 * 1024
 
 
@@ -149,17 +147,10 @@ class BulkWriter:
             ),
         )  # fmt: skip
         self._json_field = CaseEvent._meta.get_field("data")
-        self._fts_trigger: str | None = None
         if self.vendor == "sqlite":
             with conn.cursor() as cursor:
                 # Big loads touch every index of the case tables: give this connection room.
                 cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
-                cursor.execute(
-                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = %s",
-                    [FTS_INSERT_TRIGGER],
-                )
-                row = cursor.fetchone()
-                self._fts_trigger = row[0] if row else None
 
     # -- value adapters ------------------------------------------------------------------
 
@@ -202,18 +193,8 @@ class BulkWriter:
     def _insert_documents(self, cursor: Any, rows: list[tuple]) -> None:
         if not rows:
             return
-        if self._fts_trigger is None:
-            self.documents.insert(cursor, rows)
-            return
-        table = SearchDocument._meta.db_table
-        cursor.execute(f'DROP TRIGGER "{FTS_INSERT_TRIGGER}"')
         self.documents.insert(cursor, rows)
-        cursor.execute(
-            f'INSERT INTO "{FTS_TABLE}" (rowid, text) '  # noqa: S608 - fixed names
-            f'SELECT "id", "text" FROM "{table}" WHERE "id" BETWEEN %s AND %s',
-            [rows[0][0], rows[-1][0]],
-        )
-        cursor.execute(self._fts_trigger)
+        search_index_pending()
 
     def _check_transaction(self) -> None:
         if not self.connection.in_atomic_block:

@@ -11,8 +11,20 @@ from motivo.accounts.models import User
 from motivo.cases.models import Case
 from motivo.customers.models import Customer
 from motivo.search.models import SearchDocument
+from motivo.search.services import search_index_pending
 
 WORD = re.compile(r"\w+", re.UNICODE)
+# PostgreSQL: the indexed expression, accents folded with translate() (immutable, built in;
+# no extension needed). Must match search/migrations/0004 to the letter.
+ACCENTED = "áàâäãéèêëíìîïóòôöõúùûüñçý"
+PLAIN = "aaaaaeeeeiiiiooooouuuuncy"
+PG_FOLDED_TEXT = f"translate(lower(text), '{ACCENTED}', '{PLAIN}')"
+_FOLD = str.maketrans(ACCENTED, PLAIN)
+
+
+def fold_accents(text: str) -> str:
+    """The same folding as PG_FOLDED_TEXT, for query words (already lower case)."""
+    return text.translate(_FOLD)
 
 
 @dataclass
@@ -33,14 +45,16 @@ def _matching_ids(words: list[str], limit: int, query: str = "") -> list[int]:
             return [row[0] for row in cursor.fetchall()]
     # Every word as a prefix, or the query parsed as the document was: PostgreSQL's parser
     # keeps an e-mail address as one token, which the prefix words alone would not match.
+    # Accents are folded on both sides (the index expression is in search/migrations/0004).
+    words = [fold_accents(word) for word in words]
     tsquery = " & ".join(f"{word}:*" for word in words)
     return list(
-        SearchDocument.objects.extra(
+        SearchDocument.objects.extra(  # noqa: S610 - constant SQL, values are params
             where=[
-                "to_tsvector('simple', text) @@ "
+                f"to_tsvector('simple', {PG_FOLDED_TEXT}) @@ "
                 "(to_tsquery('simple', %s) || plainto_tsquery('simple', %s))"
             ],
-            params=[tsquery, query],
+            params=[tsquery, fold_accents(query.lower())],
         )
         .order_by("-id")
         .values_list("id", flat=True)[:limit]
@@ -54,6 +68,7 @@ def search_for_user(*, user: User, query: str, limit: int = 50) -> SearchResults
     words = WORD.findall(query.lower())[:8]
     if not words or not user.is_staff_member:
         return results
+    search_index_pending()
     docs = SearchDocument.objects.filter(pk__in=_matching_ids(words, limit * 4, query)).values_list(
         "kind", "case_id_ref", "customer_id_ref"
     )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.db import connection, transaction
+
+from motivo.core.fastsql import execute
 from motivo.search.models import SearchDocument
 
 
@@ -42,3 +45,29 @@ def search_documents_add(*, documents: list[SearchDocument]) -> None:
 
 def search_documents_move_case(*, from_case_id: int, to_case_id: int) -> None:
     SearchDocument.objects.filter(case_id_ref=from_case_id).update(case_id_ref=to_case_id)
+
+
+def search_index_pending() -> int:
+    """SQLite: add the search documents written since the last call to the FTS5 index, with
+    one INSERT … SELECT (see search/migrations/0003). Returns how many were added. A read
+    first, so a search that finds nothing pending takes no write lock. PostgreSQL: 0."""
+    if connection.vendor != "sqlite":
+        return 0
+    pending_sql = (
+        "SELECT w.upto, (SELECT MAX(id) FROM search_searchdocument) "
+        "FROM search_fts_watermark w WHERE w.id = 1"
+    )
+    upto, top = execute(pending_sql, [])[0]
+    if not top or top <= upto:
+        return 0
+    with transaction.atomic():
+        upto, top = execute(pending_sql, [])[0]  # again, now holding the write lock
+        if not top or top <= upto:
+            return 0
+        execute(
+            "INSERT INTO search_fts (rowid, text) SELECT id, text FROM search_searchdocument "
+            "WHERE id > %s AND id <= %s",
+            [upto, top],
+        )
+        execute("UPDATE search_fts_watermark SET upto = %s WHERE id = 1", [top])
+    return top - upto

