@@ -39,7 +39,8 @@ def _matching_ids(words: list[str], limit: int, query: str = "") -> list[int]:
         match = " ".join('"' + word.replace('"', '""') + '"*' for word in words)
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT rowid FROM search_fts WHERE search_fts MATCH %s ORDER BY rank LIMIT %s",
+                "SELECT rowid FROM search_fts WHERE search_fts MATCH %s "
+                "ORDER BY rowid DESC LIMIT %s",  # newest first, as on PostgreSQL
                 [match, limit],
             )
             return [row[0] for row in cursor.fetchall()]
