@@ -24,20 +24,6 @@ def search_document_put(
     )
 
 
-def search_document_add(
-    *,
-    kind: str,
-    object_id: int,
-    text: str,
-    case_id: int | None = None,
-    customer_id: int | None = None,
-) -> None:
-    """Index a new object (one INSERT; for objects that cannot be indexed yet)."""
-    SearchDocument.objects.create(
-        kind=kind, object_id=object_id, text=text, case_id_ref=case_id, customer_id_ref=customer_id
-    )
-
-
 def search_documents_add(*, documents: list[SearchDocument]) -> None:
     """Index several new objects with one INSERT."""
     SearchDocument.objects.bulk_create(documents)
