@@ -49,8 +49,14 @@ class Case(models.Model):
         related_name="assigned_cases",
         db_index=False,
     )
+    # Mostly empty: indexed only where set (partial index below), not once per case.
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_cases"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_cases",
+        db_index=False,
     )
     created_at = models.DateTimeField(_("created"))
     last_activity_at = models.DateTimeField(_("last activity"))
@@ -71,6 +77,11 @@ class Case(models.Model):
                 fields=["channel", "status", "-last_activity_at"], name="case_channel_status"
             ),
             models.Index(fields=["customer", "-created_at"], name="case_customer_created"),
+            models.Index(
+                fields=["merged_into"],
+                name="case_merged_into",
+                condition=models.Q(merged_into__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -142,13 +153,21 @@ class Message(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # inbound messages have none: partial index below
     )
     body = models.TextField(_("message"))
     body_html = models.TextField(blank=True, default="")  # sanitised on the way in
     created_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["case", "created_at"], name="message_case_created")]
+        indexes = [
+            models.Index(fields=["case", "created_at"], name="message_case_created"),
+            models.Index(
+                fields=["author"],
+                name="message_author",
+                condition=models.Q(author__isnull=False),
+            ),
+        ]
 
     @property
     def is_public(self) -> bool:
@@ -188,12 +207,18 @@ class CaseEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # events of incoming contacts have none: partial index below
     )
     created_at = models.DateTimeField()
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["case", "created_at"], name="event_case_created")]
+        indexes = [
+            models.Index(fields=["case", "created_at"], name="event_case_created"),
+            models.Index(
+                fields=["actor"], name="event_actor", condition=models.Q(actor__isnull=False)
+            ),
+        ]
 
 
 class CannedReply(models.Model):
