@@ -800,10 +800,11 @@ def print_report(report: dict[str, Any]) -> None:
     print("\n".join(lines), flush=True)
 
 
-def write_json(report: dict[str, Any]) -> Path:
+def write_json(report: dict[str, Any], name: str = "ingest") -> Path:
+    """Save `report` as bench/results/<name>-<timestamp>.json."""
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = RESULTS_DIR / f"ingest-{stamp}.json"
+    path = RESULTS_DIR / f"{name}-{stamp}.json"
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     return path
 

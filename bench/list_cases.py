@@ -60,10 +60,10 @@ from ingest import (
     stop_server,
     tail,
     wait_healthy,
+    write_json,
 )
 
 REPO = Path(__file__).resolve().parent.parent
-RESULTS_DIR = REPO / "bench" / "results"
 
 TARGET_P99_MS = 50.0
 REQUIRED_CASES = 1_000_000
@@ -734,14 +734,6 @@ def print_report(report: dict[str, Any]) -> None:
     print("\n".join(lines), flush=True)
 
 
-def write_json(report: dict[str, Any]) -> Path:
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = RESULTS_DIR / f"list-{stamp}.json"
-    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    return path
-
-
 # --------------------------------------------------------------------------------------------
 # Main
 # --------------------------------------------------------------------------------------------
@@ -950,7 +942,7 @@ def main(argv: list[str] | None = None) -> int:
             "pass": checks_ok and dataset_ok,
         }
         print_report(report)
-        print(f"results written to {write_json(report).relative_to(REPO)}")
+        print(f"results written to {write_json(report, 'list').relative_to(REPO)}")
         return 0 if report["pass"] else 1
     except SetupError as exc:
         print(f"benchmark could not run: {exc}", file=sys.stderr)
