@@ -41,6 +41,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -301,19 +302,7 @@ async def run_phase(
     cpu0 = time.process_time()
     server_cpu0 = process_group_cpu_s(server_pgid)
     machine_cpu0 = machine_cpu_s()
-    gc.disable()  # no collector pauses inside the client's timings
-    try:
-        tasks = [asyncio.create_task(worker(conn)) for conn in conns]
-        _, pending = await asyncio.wait(tasks, timeout=duration_s + STOP_GRACE_S)
-        for task in pending:
-            task.cancel()
-            stats.error("timeout", f"no answer {STOP_GRACE_S:.0f} s after the deadline")
-        if pending:
-            await asyncio.wait(pending)
-            for conn in conns:
-                conn.close()
-    finally:
-        gc.enable()
+    await run_workers(conns, worker, duration_s, stats.error)
     stats.client_cpu_s = time.process_time() - cpu0
     server_cpu1 = process_group_cpu_s(server_pgid)
     machine_cpu1 = machine_cpu_s()
@@ -496,6 +485,30 @@ def process_group_cpu_s(pgid: int | None) -> float | None:
         if int(fields[2]) == pgid:  # fields after "comm)": state ppid pgrp ... utime(11) stime(12)
             total += int(fields[11]) + int(fields[12])
     return total / ticks
+
+
+async def run_workers(
+    conns: list[Connection],
+    worker: Callable[[Connection], Awaitable[None]],
+    duration_s: float,
+    error: Callable[[str, str], None],
+) -> None:
+    """Run `worker` on every connection until they finish or the deadline (plus a grace
+    period) passes; stragglers count as errors and their connections are closed. The
+    collector is off meanwhile, so its pauses do not land in the client's timings."""
+    gc.disable()
+    try:
+        tasks = [asyncio.create_task(worker(conn)) for conn in conns]
+        _, pending = await asyncio.wait(tasks, timeout=duration_s + STOP_GRACE_S)
+        for task in pending:
+            task.cancel()
+            error("timeout", f"no answer {STOP_GRACE_S:.0f} s after the deadline")
+        if pending:
+            await asyncio.wait(pending)
+            for conn in conns:
+                conn.close()
+    finally:
+        gc.enable()
 
 
 def machine_cpu_s() -> float | None:

@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
-import gc
 import http.client
 import json
 import math
@@ -52,10 +51,12 @@ from ingest import (
     free_port,
     git_revision,
     latency_summary,
+    machine_cpu_s,
     motivo_command,
     process_group_cpu_s,
     redact,
     run_cli,
+    run_workers,
     sqlite_path,
     stop_server,
     tail,
@@ -391,16 +392,6 @@ def loadavg_1m() -> float | None:
     return os.getloadavg()[0] if hasattr(os, "getloadavg") else None
 
 
-def machine_busy_cpu_s() -> float | None:
-    """CPU seconds the whole host has been busy (all cores, /proc/stat), None off Linux."""
-    try:
-        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-    except OSError:
-        return None
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-
-
 @dataclass
 class PhaseStats:
     endpoint: str
@@ -464,25 +455,13 @@ async def run_phase(
 
     cpu0 = time.process_time()
     server_cpu0 = process_group_cpu_s(server_pgid)
-    machine_cpu0 = machine_busy_cpu_s()
-    gc.disable()  # no collector pauses inside the client's timings
-    try:
-        tasks = [asyncio.create_task(worker(conn)) for conn in conns]
-        _, pending = await asyncio.wait(tasks, timeout=duration_s + STOP_GRACE_S)
-        for task in pending:
-            task.cancel()
-            stats.error("timeout", f"no answer {STOP_GRACE_S:.0f} s after the deadline")
-        if pending:
-            await asyncio.wait(pending)
-            for conn in conns:
-                conn.close()
-    finally:
-        gc.enable()
+    machine_cpu0 = machine_cpu_s()
+    await run_workers(conns, worker, duration_s, stats.error)
     stats.client_cpu_s = time.process_time() - cpu0
     server_cpu1 = process_group_cpu_s(server_pgid)
     if server_cpu0 is not None and server_cpu1 is not None:
         stats.server_cpu_s = server_cpu1 - server_cpu0
-    machine_cpu1 = machine_busy_cpu_s()
+    machine_cpu1 = machine_cpu_s()
     if machine_cpu0 is not None and machine_cpu1 is not None:
         stats.machine_cpu_s = machine_cpu1 - machine_cpu0
     stats.elapsed_s = (last_done - started) / 1e9
