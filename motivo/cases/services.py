@@ -28,14 +28,17 @@ from motivo.cases.models import (
     Status,
 )
 from motivo.core.errors import DomainError
-from motivo.core.fastsql import insert_instance, insert_rows
+from motivo.core.fastsql import insert_instance
 from motivo.core.sanitize import clean_html
 from motivo.core.tasks import enqueue_on_commit
 from motivo.customers.models import Customer
 from motivo.insights.services import local_day, reason_count_add
 from motivo.reasons.models import Reason
-from motivo.search.models import SearchDocument
-from motivo.search.services import search_documents_add, search_documents_move_case
+from motivo.search.services import (
+    search_document,
+    search_documents_add,
+    search_documents_move_case,
+)
 
 
 def _check_attachments(files: Sequence[UploadedFile]) -> None:
@@ -71,14 +74,14 @@ def _add_message(
     body_html: str = "",
     at: dt.datetime | None = None,
     attachments: Sequence[UploadedFile] = (),
-    documents: list[SearchDocument] | None = None,
+    documents: list[dict[str, object]] | None = None,
 ) -> Message:
-    """Store one conversation entry and index it (or queue its search document in
+    """Store one conversation entry and index it (or add its search document to
     `documents`, for the caller to insert with others)."""
     body = (body or "").strip()
     if not body and not body_html and not attachments:
         raise DomainError(_("The message is empty."), field="body", code="required")
-    message = Message.objects.create(
+    message = Message(
         case=case,
         kind=kind,
         body=body,
@@ -87,13 +90,14 @@ def _add_message(
         contact=contact,
         created_at=at or timezone.now(),
     )
+    insert_instance(message)
     _save_attachments(message, attachments)
-    document = SearchDocument(
+    document = search_document(
         kind="message",
         object_id=message.pk,
         text=body,
-        case_id_ref=case.pk,
-        customer_id_ref=case.customer_id,
+        case_id=case.pk,
+        customer_id=case.customer_id,
     )
     if documents is None:
         search_documents_add(documents=[document])
@@ -117,16 +121,16 @@ def case_open(
 ) -> Contact:
     """A customer contacts us about something new: open a case holding that first contact.
 
-    This is the ingest hot path: the two events and the two search documents are written
-    with one INSERT each."""
+    This is the ingest hot path: rows go in through `core.fastsql`, and the two events and
+    the two search documents are written with one INSERT each."""
     subject = (subject or "").strip() or (body or "").strip().split("\n", 1)[0][:120]
     if not subject:
         raise DomainError(_("Say what the request is about."), field="subject", code="required")
     _check_attachments(attachments)
-    # Validation above, writes below: without a savepoint (one fewer round trip on the
-    # hot path), so nothing in this block may raise a DomainError that a caller could catch.
     if not (body or "").strip() and not body_html and not attachments:
         raise DomainError(_("The message is empty."), field="body", code="required")
+    # Validation above, writes below: without a savepoint (one fewer round trip on the
+    # hot path), so nothing in this block may raise a DomainError that a caller could catch.
     at = received_at or timezone.now()
     subject = subject[:255]
     with transaction.atomic(savepoint=False):
@@ -141,26 +145,16 @@ def case_open(
         )  # fmt: skip
         insert_instance(contact)
         documents = [
-            {"kind": "case", "object_id": case.pk, "text": subject, "case_id_ref": case.pk,
-             "customer_id_ref": customer.pk}
+            search_document(
+                kind="case", object_id=case.pk, text=subject, case_id=case.pk,
+                customer_id=customer.pk,
+            )
         ]  # fmt: skip
-        if attachments or body_html:
-            # Uncommon (portal uploads, HTML mail): the ordinary path sanitises and saves files.
-            _add_message(
-                case=case, kind=Message.Kind.INBOUND, body=body, body_html=body_html,
-                contact=contact, at=at, attachments=attachments,
-            )  # fmt: skip
-        else:
-            message = Message(
-                case=case, kind=Message.Kind.INBOUND, contact=contact, body=body.strip(),
-                created_at=at,
-            )  # fmt: skip
-            insert_instance(message)
-            documents.append(
-                {"kind": "message", "object_id": message.pk, "text": message.body,
-                 "case_id_ref": case.pk, "customer_id_ref": customer.pk}
-            )  # fmt: skip
-        insert_rows(SearchDocument, documents)
+        _add_message(
+            case=case, kind=Message.Kind.INBOUND, body=body, body_html=body_html,
+            contact=contact, at=at, attachments=attachments, documents=documents,
+        )  # fmt: skip
+        search_documents_add(documents=documents)
         events.case_opened_events(case=case, contact=contact, actor=actor)
         if reason is not None:
             reason_count_add(reason_id=reason.pk, channel=channel, day=local_day(at), delta=1)

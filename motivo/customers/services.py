@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 from motivo.core.errors import DomainError
 from motivo.core.fastsql import execute, insert_instance, insert_rows
 from motivo.customers.models import Customer, Identity
-from motivo.search.models import SearchDocument
-from motivo.search.services import search_document_put
+from motivo.search.services import search_document, search_document_put, search_documents_add
 
 
 def identity_normalise(*, kind: str, value: str) -> str:
@@ -66,10 +65,13 @@ def customer_resolve(
         customer = Customer(name=display, language=language or "es", created_at=timezone.now())
         insert_instance(customer)
         insert_rows(Identity, [{"customer_id": customer.pk, "kind": kind, "value": value}])
-        insert_rows(
-            SearchDocument,
-            [{"kind": "customer", "object_id": customer.pk, "text": f"{display} {value}",
-              "customer_id_ref": customer.pk}],
+        search_documents_add(
+            documents=[
+                search_document(
+                    kind="customer", object_id=customer.pk, text=f"{display} {value}",
+                    customer_id=customer.pk,
+                )
+            ]
         )  # fmt: skip
         return customer, True
 

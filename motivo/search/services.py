@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
-from motivo.core.fastsql import execute
+from motivo.core.fastsql import execute, insert_rows
 from motivo.search.models import SearchDocument
 
 
@@ -24,9 +24,27 @@ def search_document_put(
     )
 
 
-def search_documents_add(*, documents: list[SearchDocument]) -> None:
-    """Index several new objects with one INSERT."""
-    SearchDocument.objects.bulk_create(documents)
+def search_document(
+    *,
+    kind: str,
+    object_id: int,
+    text: str,
+    case_id: int | None = None,
+    customer_id: int | None = None,
+) -> dict[str, object]:
+    """The row of a new search document, for `search_documents_add`."""
+    return {
+        "kind": kind,
+        "object_id": object_id,
+        "text": text,
+        "case_id_ref": case_id,
+        "customer_id_ref": customer_id,
+    }
+
+
+def search_documents_add(*, documents: list[dict[str, object]]) -> None:
+    """Index new objects (rows from `search_document`) with one INSERT."""
+    insert_rows(SearchDocument, documents)
 
 
 def search_documents_move_case(*, from_case_id: int, to_case_id: int) -> None:
