@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from motivo.core.errors import DomainError
 from motivo.reasons.models import Action, Department, Reason, ReasonCategory
+
+
+def _save_unique(instance: Model, duplicate_message: str) -> None:
+    """Save `instance`; a clash with a unique constraint on its name becomes a DomainError
+    on the `name` field (the savepoint keeps the caller's transaction usable)."""
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:
+        raise DomainError(duplicate_message, field="name") from exc
 
 
 @transaction.atomic
@@ -18,11 +29,7 @@ def department_save(
         raise DomainError(_("A department needs a name."), field="name")
     department = department or Department()
     department.name, department.email = name, email.strip()
-    try:
-        with transaction.atomic():
-            department.save()
-    except IntegrityError as exc:
-        raise DomainError(_("There is already a department with that name."), field="name") from exc
+    _save_unique(department, _("There is already a department with that name."))
     return department
 
 
@@ -35,11 +42,7 @@ def category_save(
         raise DomainError(_("A category needs a name."), field="name")
     category = category or ReasonCategory()
     category.name, category.position = name, position
-    try:
-        with transaction.atomic():
-            category.save()
-    except IntegrityError as exc:
-        raise DomainError(_("There is already a category with that name."), field="name") from exc
+    _save_unique(category, _("There is already a category with that name."))
     return category
 
 
@@ -62,13 +65,7 @@ def reason_save(
     reason = reason or Reason()
     reason.category, reason.name, reason.owner = category, name, owner
     reason.action, reason.description, reason.active = action, description.strip(), active
-    try:
-        with transaction.atomic():
-            reason.save()
-    except IntegrityError as exc:
-        raise DomainError(
-            _("This category already has a reason with that name."), field="name"
-        ) from exc
+    _save_unique(reason, _("This category already has a reason with that name."))
     return reason
 
 
