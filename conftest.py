@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 from motivo.accounts.models import Role, User
@@ -12,6 +13,15 @@ from motivo.customers.models import Customer
 from motivo.reasons.models import Action, Department, Reason, ReasonCategory
 
 PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings, tmp_path):
+    """Every test gets a throw-away media directory and an empty cache (rate limits)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

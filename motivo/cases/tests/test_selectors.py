@@ -33,11 +33,6 @@ from motivo.cases.services import (
 )
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 def _case(ingest, **kwargs) -> Case:
     return Case.objects.get(pk=ingest(**kwargs).case_id)
 

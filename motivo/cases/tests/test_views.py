@@ -23,11 +23,6 @@ from motivo.cases.services import (
 from motivo.cases.templatetags.cases_extras import ago
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 @pytest.fixture
 def agent_client(client, agent) -> Client:
     client.force_login(agent)

@@ -6,19 +6,9 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.urls import reverse
 
 LINK = re.compile(r"https?://\S+?(/portal/login/([^/\s]+)/)")
-
-
-@pytest.fixture(autouse=True)
-def _isolated(settings, tmp_path):
-    """Fresh rate-limit counters and a throw-away media directory for every test."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
