@@ -24,11 +24,11 @@ from motivo.api.schemas import (
     CasePageOut,
     ContactIn,
     ContactOut,
-    ErrorOut,
     MessageIn,
     MessageOut,
     ParetoOut,
     ReasonOut,
+    errors,
 )
 from motivo.cases.models import Message
 from motivo.cases.models import Status as CaseStatus
@@ -85,11 +85,6 @@ api = MotivoAPI(
     docs=Swagger(settings={"validatorUrl": None}),
 )
 install_error_handlers(api)
-
-
-def errors(*codes: int) -> dict[int, type[ErrorOut]]:
-    """The error answers an operation documents (all share one shape)."""
-    return dict.fromkeys(codes, ErrorOut)
 
 
 CUSTOMER_FIELDS = {
@@ -281,3 +276,15 @@ def insights_pareto(
         "total": sum(row.count for row in rows),
         "rows": rows,
     }
+
+
+# Operations of the channel apps, each in its own router.
+from motivo.channels.api import router as channels_router  # noqa: E402
+from motivo.chat.api import router as chat_router  # noqa: E402
+from motivo.mail.api import router as mail_router  # noqa: E402
+from motivo.voice.api import router as voice_router  # noqa: E402
+
+api.add_router("/", channels_router)
+api.add_router("/", mail_router)
+api.add_router("/", chat_router)
+api.add_router("/", voice_router)

@@ -247,3 +247,8 @@ class ParetoOut(Schema):
     date_to: dt.date = Field(alias="to")
     total: int
     rows: list[ParetoRowOut]
+
+
+def errors(*codes: int) -> dict[int, type[ErrorOut]]:
+    """The error answers an operation documents (all share one shape)."""
+    return dict.fromkeys(codes, ErrorOut)

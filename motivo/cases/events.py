@@ -81,3 +81,102 @@ def reason_set_event(
 def merged_events(*, source: Case, target: Case, actor: User | None) -> None:
     _event(target, Kind.MERGED, actor, {"case_id": source.pk})
     _event(source, Kind.MERGED_INTO, actor, {"case_id": target.pk})
+
+
+def transferred_event(
+    *,
+    case: Case,
+    actor: User | None,
+    from_assignee_id: int | None,
+    from_team_id: int | None,
+    assignee_id: int | None,
+    team_id: int | None,
+    note: str,
+) -> CaseEvent:
+    """A hand-off: who had the case, who has it now, and what the receiver must know."""
+    return _event(
+        case,
+        Kind.TRANSFERRED,
+        actor,
+        {
+            "from_assignee_id": from_assignee_id,
+            "from_team_id": from_team_id,
+            "assignee_id": assignee_id,
+            "team_id": team_id,
+            "note": note,
+        },
+    )
+
+
+def customer_merged_event(
+    *, case: Case, actor: User | None, source_customer_id: int, target_customer_id: int
+) -> CaseEvent:
+    """Written on every case of both customers when one customer is merged into another."""
+    return _event(
+        case,
+        Kind.CUSTOMER_MERGED,
+        actor,
+        {"source_customer_id": source_customer_id, "target_customer_id": target_customer_id},
+    )
+
+
+def delivery_failed_event(
+    *, case: Case, message_id: int | None, channel: str, error: str, attempts: int
+) -> CaseEvent:
+    return _event(
+        case,
+        Kind.DELIVERY_FAILED,
+        None,
+        {"message_id": message_id, "channel": channel, "error": error[:500], "attempts": attempts},
+    )
+
+
+def attachment_refused_event(*, case: Case, filename: str, size: int, limit: int) -> CaseEvent:
+    """An inbound attachment over the size limit was kept out of the case."""
+    return _event(
+        case, Kind.ATTACHMENT_REFUSED, None, {"filename": filename, "size": size, "limit": limit}
+    )
+
+
+def call_logged_event(
+    *, contact: Contact, actor: User | None, direction: str, duration_seconds: int, outcome: str
+) -> CaseEvent:
+    return _event(
+        contact.case,
+        Kind.CALL_LOGGED,
+        actor,
+        {
+            "contact_id": contact.pk,
+            "direction": direction,
+            "duration_seconds": duration_seconds,
+            "outcome": outcome,
+        },
+    )
+
+
+def callback_requested_event(
+    *,
+    case: Case,
+    actor: User | None,
+    callback_id: int,
+    window_start: dt.datetime,
+    window_end: dt.datetime,
+) -> CaseEvent:
+    return _event(
+        case,
+        Kind.CALLBACK_REQUESTED,
+        actor,
+        {
+            "callback_id": callback_id,
+            "window_start": window_start.isoformat(),
+            "window_end": window_end.isoformat(),
+        },
+    )
+
+
+def chat_started_event(*, case: Case, session_id: int) -> CaseEvent:
+    return _event(case, Kind.CHAT_STARTED, None, {"session_id": session_id})
+
+
+def chat_ended_event(*, case: Case, actor: User | None, session_id: int) -> CaseEvent:
+    return _event(case, Kind.CHAT_ENDED, actor, {"session_id": session_id})

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from motivo.accounts.models import Role, Team, User
@@ -276,7 +277,7 @@ def case_timeline(*, events: list[CaseEvent]) -> list[TimelineEntry]:
     language. Names of the people, teams and reasons mentioned are read in one query each."""
     user_ids, team_ids, reason_ids = set(), set(), set()
     for event in events:
-        if event.kind == CaseEvent.Kind.ASSIGNED:
+        if event.kind in (CaseEvent.Kind.ASSIGNED, CaseEvent.Kind.TRANSFERRED):
             user_ids.add(event.data.get("assignee_id"))
             team_ids.add(event.data.get("team_id"))
         elif event.kind == CaseEvent.Kind.REASON_SET:
@@ -362,7 +363,57 @@ def _describe(event: CaseEvent, names: _TimelineNames) -> str:
             "who": who,
             "number": data.get("case_id"),
         }
+    if kind == CaseEvent.Kind.TRANSFERRED:
+        return _describe_transfer(who, data, names)
+    if kind == CaseEvent.Kind.CUSTOMER_MERGED:
+        return _("%(who)s merged customer #%(source)s into customer #%(target)s") % {
+            "who": who,
+            "source": data.get("source_customer_id"),
+            "target": data.get("target_customer_id"),
+        }
+    if kind == CaseEvent.Kind.DELIVERY_FAILED:
+        return _(
+            "The reply could not be delivered by %(channel)s after %(attempts)s attempts: %(error)s"
+        ) % {
+            "channel": _channel_label(data.get("channel")),
+            "attempts": data.get("attempts"),
+            "error": data.get("error", ""),
+        }
+    if kind == CaseEvent.Kind.ATTACHMENT_REFUSED:
+        return _(
+            "The attachment “%(name)s” (%(size)s) was kept out: it is over the %(limit)s limit"
+        ) % {
+            "name": data.get("filename", ""),
+            "size": filesizeformat(data.get("size") or 0),
+            "limit": filesizeformat(data.get("limit") or 0),
+        }
+    if kind == CaseEvent.Kind.CALL_LOGGED:
+        minutes, seconds = divmod(int(data.get("duration_seconds") or 0), 60)
+        values = {"who": who, "duration": f"{minutes}:{seconds:02d}"}
+        if data.get("direction") == "out":
+            return _("%(who)s logged an outgoing call (%(duration)s)") % values
+        return _("%(who)s logged an incoming call (%(duration)s)") % values
+    if kind == CaseEvent.Kind.CALLBACK_REQUESTED:
+        return (
+            _("A callback was requested")
+            if not event.actor
+            else (_("%(who)s requested a callback") % {"who": who})
+        )
+    if kind == CaseEvent.Kind.CHAT_STARTED:
+        return _("The customer started a chat")
+    if kind == CaseEvent.Kind.CHAT_ENDED:
+        return _("%(who)s ended the chat") % {"who": who}
     return str(CaseEvent.Kind(kind).label) if kind in CaseEvent.Kind.values else kind
+
+
+def _describe_transfer(who: str, data: dict, names: _TimelineNames) -> str:
+    assignee = names.users.get(data.get("assignee_id"))
+    team = names.teams.get(data.get("team_id"))
+    target = assignee or (_("team %(team)s") % {"team": team} if team else _("nobody"))
+    return _("%(who)s transferred the case to %(target)s with a hand-off note") % {
+        "who": who,
+        "target": target,
+    }
 
 
 def _describe_assignment(who: str, data: dict, names: _TimelineNames) -> str:
