@@ -173,6 +173,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # Mail: console in the demo, SMTP when MOTIVO_SMTP_HOST is set.
 DEFAULT_FROM_EMAIL = env_str("MOTIVO_FROM_EMAIL", "Motivo <soporte@motivo.localhost>")
+# The address customers write to; signed reply addresses are made from it (mail/tokens.py).
+MOTIVO_SUPPORT_ADDRESS = env_str("MOTIVO_SUPPORT_ADDRESS", "")
 if env_str("MOTIVO_SMTP_HOST"):
     MAILERS = {
         "default": {
