@@ -16,14 +16,14 @@ from email.utils import parseaddr
 from django.conf import settings
 
 _SIGNATURE_LENGTH = 16
-_TOKEN = re.compile(r"\+c(?P<case>\d{1,18})-(?P<signature>[0-9a-f]{%d})@" % _SIGNATURE_LENGTH)
+_TOKEN = re.compile(r"\+c(?P<case>\d{1,18})-(?P<signature>[0-9a-f]{16})@")
 
 
 def support_address() -> str:
     """The bare support address replies go to (no display name)."""
-    address = getattr(settings, "MOTIVO_SUPPORT_ADDRESS", "") or parseaddr(
-        settings.DEFAULT_FROM_EMAIL
-    )[1]
+    address = (
+        getattr(settings, "MOTIVO_SUPPORT_ADDRESS", "") or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    )
     return address.strip().lower()
 
 
