@@ -1,11 +1,14 @@
 """The `motivo` command line: run the server, manage users and tokens, demo data, imports.
 
     motivo serve [--demo] [--host H] [--port P] [--workers N] [--threads T] [--no-worker]
+                 [--chat-port P] [--no-chat]
     motivo manage <django command> ...
     motivo user create USERNAME --role agent|supervisor|admin|customer [--password P] [--email E]
     motivo token create --user USERNAME [--name N]
     motivo demo [--contacts N] [--seed S]
     motivo import contacts FILE.csv [--rejects PATH] [--dry-run]
+    motivo mail poll [--mailbox NAME] [--forever] [--interval N]
+    motivo mail listen [--host H] [--port P] [--smtp]
 
 Data lives where DATABASE_URL says (default: SQLite under MOTIVO_DATA_DIR, default ./data).
 """
@@ -27,6 +30,9 @@ from typing import Any
 
 SETTINGS_MODULE = "motivo.config.settings"
 WSGI_APP = "motivo.config.wsgi:application"
+# The live chat's event streams are long-lived: a separate ASGI process serves them, so they
+# never hold one of the WSGI workers' request threads (docs/chat.md).
+REALTIME_APP = "motivo.config.asgi:application"
 # One request thread per process: with SQLite's single writer, extra threads in a process
 # fight over the GIL while one of them holds the write lock (bench/ingest.py: 2x1 beats
 # 2x2 and 2x4). Scale with --workers; raise --threads on PostgreSQL.
@@ -140,6 +146,46 @@ def _server_command(args: argparse.Namespace, static_root: Path, static_url: str
     return [*command, WSGI_APP]
 
 
+def _realtime_command(host: str, port: int) -> list[str]:
+    """The realtime server: one asyncio process holding every open chat stream."""
+    return [
+        sys.executable, "-m", "granian",
+        "--interface", "asginl",
+        "--host", host,
+        "--port", str(port),
+        "--workers", "1",
+        "--no-ws",
+        "--respawn-failed-workers",
+        "--log-level", "warning",
+        REALTIME_APP,
+    ]  # fmt: skip
+
+
+def _port_free(host: str, port: int) -> bool:
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _chat_port(args: argparse.Namespace) -> int:
+    """--chat-port, else the port after --port, else (taken) any free one."""
+    if args.chat_port:
+        return args.chat_port
+    if _port_free(args.host, args.port + 1):
+        return args.port + 1
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET) as sock:
+        sock.bind((args.host, 0))
+        return sock.getsockname()[1]
+
+
 class _Stopper:
     """Catches SIGINT and SIGTERM (from the moment it is made) so they can be forwarded."""
 
@@ -237,6 +283,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if run_worker:
             worker = [sys.executable, "-m", "django", "db_worker", "--no-reload"]
             children.append(("background worker", subprocess.Popen(worker, env=env)))
+        if not args.no_chat:
+            chat_port = _chat_port(args)
+            if not settings.MOTIVO_CHAT_STREAM_URL:
+                env.setdefault("MOTIVO_CHAT_STREAM_PORT", str(chat_port))
+            realtime = _realtime_command(args.host, chat_port)
+            children.append(("chat realtime server", subprocess.Popen(realtime, env=env)))
+        if not args.no_mail_poll:
+            poller = [sys.executable, "-m", "django", "mail_poll", "--forever"]
+            children.append(("mail poller", subprocess.Popen(poller, env=env)))
         server = _server_command(args, Path(settings.STATIC_ROOT), settings.STATIC_URL)
         children.append(("web server", subprocess.Popen(server, env=env)))
     except OSError as exc:
@@ -253,6 +308,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     lines = [
         f"Motivo is running at {base_url}/  ({args.workers} workers x {args.threads} threads)",
         "Background worker: " + ("on" if run_worker else worker_off),
+        "Live chat streams: "
+        + ("off (--no-chat)" if args.no_chat else f"{shown_host}:{chat_port} (realtime server)"),
+        "IMAP mailboxes: "
+        + ("not polled (--no-mail-poll)" if args.no_mail_poll else "polled every minute"),
     ]
     if demo_logins:
         lines += _demo_logins(base_url)
@@ -448,6 +507,25 @@ def cmd_import_contacts(args: argparse.Namespace) -> int:
     return run_import(path=Path(args.file), rejects=args.rejects, dry_run=args.dry_run)
 
 
+def cmd_mail(args: argparse.Namespace) -> int:
+    """Inbound mail: `poll` the IMAP mailboxes, or `listen` for LMTP/SMTP delivery."""
+    from django.core.management import call_command
+
+    if args.action == "poll":
+        options = {"forever": args.forever, "interval": args.interval}
+        if args.mailbox:
+            options["mailbox"] = args.mailbox
+        call_command("mail_poll", **options)
+    else:
+        options = {"smtp": args.smtp}
+        if args.host:
+            options["host"] = args.host
+        if args.port:
+            options["port"] = args.port
+        call_command("mail_lmtp", **options)
+    return 0
+
+
 # ------------------------------------------------------------------------------------------
 # Parser
 # ------------------------------------------------------------------------------------------
@@ -480,6 +558,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--no-worker", action="store_true", help="do not start the background worker"
+    )
+    serve.add_argument(
+        "--chat-port",
+        type=int,
+        default=0,
+        help="port of the live chat's realtime server (default: --port + 1)",
+    )
+    serve.add_argument(
+        "--no-chat",
+        action="store_true",
+        help="do not start the chat's realtime server (streams are then served elsewhere)",
+    )
+    serve.add_argument(
+        "--no-mail-poll",
+        action="store_true",
+        help="do not poll the IMAP mailboxes (see `motivo mail poll`)",
     )
     serve.set_defaults(handler=cmd_serve)
 
@@ -534,6 +628,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="check the file and report, write nothing"
     )
     contacts.set_defaults(handler=cmd_import_contacts)
+
+    mail = commands.add_parser("mail", help="inbound e-mail: poll IMAP mailboxes or listen (LMTP)")
+    mail_commands = mail.add_subparsers(dest="action", metavar="ACTION", required=True)
+    poll = mail_commands.add_parser("poll", help="fetch new mail from the IMAP mailboxes")
+    poll.add_argument("--mailbox", help="only the mailbox with this name")
+    poll.add_argument("--forever", action="store_true", help="keep polling")
+    poll.add_argument("--interval", type=int, help="seconds between polls (60)")
+    poll.set_defaults(handler=cmd_mail)
+    listen = mail_commands.add_parser("listen", help="receive mail by LMTP (or SMTP)")
+    listen.add_argument("--host", help="address to listen on (127.0.0.1)")
+    listen.add_argument("--port", type=int, help="port (8024)")
+    listen.add_argument("--smtp", action="store_true", help="speak SMTP instead of LMTP")
+    listen.set_defaults(handler=cmd_mail)
     return parser
 
 

@@ -73,6 +73,7 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         CASE_ASSIGNED = "case_assigned", _("Case assigned to you")
         CUSTOMER_REPLIED = "customer_replied", _("Customer replied")
+        CALL_ANSWERED = "call_answered", _("Call answered by you")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=32, choices=Kind.choices)

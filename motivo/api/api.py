@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Status, Swagger
 from ninja.errors import AuthorizationError
 
-from motivo.accounts.models import User
+from motivo.accounts.models import Team, User
 from motivo.api.auth import api_auth, is_customer, require_staff
 from motivo.api.errors import install_error_handlers, renamed_fields
 from motivo.api.schemas import (
     CaseDetailOut,
+    CaseOut,
     CasePageOut,
     ContactIn,
     ContactOut,
@@ -28,6 +29,7 @@ from motivo.api.schemas import (
     MessageOut,
     ParetoOut,
     ReasonOut,
+    TransferIn,
     errors,
 )
 from motivo.cases.models import Message
@@ -39,7 +41,7 @@ from motivo.cases.selectors import (
     case_get_for_user,
     case_list_for_user,
 )
-from motivo.cases.services import case_add_note, case_customer_message, case_reply
+from motivo.cases.services import case_add_note, case_customer_message, case_reply, case_transfer
 from motivo.channels.services import contact_ingest
 from motivo.core.choices import Channel
 from motivo.core.errors import DomainError
@@ -226,6 +228,30 @@ def case_message_create(request: HttpRequest, case_id: int, payload: MessageIn) 
     return Status(201, message)
 
 
+@api.post(
+    "/cases/{case_id}/transfer",
+    response={200: CaseOut, **errors(400, 401, 403, 404, 409, 422)},
+    tags=["cases"],
+    summary="Transfer a case with a hand-off note",
+)
+def case_transfer_create(request: HttpRequest, case_id: int, payload: TransferIn) -> Any:
+    """Staff: hand the case over to `assignee` and/or `team` (the one left out is cleared)
+    with a `note` the receiver sees first on the case page. The receiver is notified and
+    e-mailed; for a team alone, every member of it."""
+    user = require_staff(request)
+    case = case_get_for_user(user=user, case_id=case_id)
+    assignee = team = None
+    if payload.assignee is not None:
+        assignee = User.objects.filter(pk=payload.assignee).first()
+        if assignee is None:
+            raise DomainError(_("Unknown agent."), field="assignee", code="unknown")
+    if payload.team is not None:
+        team = Team.objects.filter(pk=payload.team).first()
+        if team is None:
+            raise DomainError(_("Unknown team."), field="team", code="unknown")
+    return case_transfer(case=case, actor=user, assignee=assignee, team=team, note=payload.note)
+
+
 def _customer_message(*, case: Any, user: User, payload: MessageIn) -> Message:
     if payload.kind is not None or payload.status is not None:
         raise AuthorizationError(message=_("Customers can only send a message (body)."))
@@ -288,3 +314,7 @@ api.add_router("/", channels_router)
 api.add_router("/", mail_router)
 api.add_router("/", chat_router)
 api.add_router("/", voice_router)
+
+from motivo.customers.api import router as customers_router  # noqa: E402
+
+api.add_router("/", customers_router)

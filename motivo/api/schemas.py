@@ -209,6 +209,19 @@ class MessageIn(Schema):
     status: Status | None = Field(None, description="Staff replies: new status of the case")
 
 
+class TransferIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    assignee: int | None = Field(None, description="Id of the staff member to hand over to")
+    team: int | None = Field(None, description="Id of the team to hand over to")
+    note: str = Field(
+        ...,
+        max_length=4000,
+        description="The hand-off note the receiver reads first: what was done, what is "
+        "pending, what the customer expects",
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # Reasons and insights
 # --------------------------------------------------------------------------------------------

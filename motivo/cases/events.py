@@ -108,16 +108,22 @@ def transferred_event(
     )
 
 
-def customer_merged_event(
-    *, case: Case, actor: User | None, source_customer_id: int, target_customer_id: int
-) -> CaseEvent:
-    """Written on every case of both customers when one customer is merged into another."""
-    return _event(
-        case,
-        Kind.CUSTOMER_MERGED,
-        actor,
-        {"source_customer_id": source_customer_id, "target_customer_id": target_customer_id},
-    )
+def customer_merged_events(
+    *, case_ids: list[int], actor: User | None, source_customer_id: int, target_customer_id: int
+) -> None:
+    """Written on every case that moved when one customer was merged into another (one
+    INSERT for all of them)."""
+    at = timezone.now()
+    actor_id = actor.pk if actor else None
+    data = {"source_customer_id": source_customer_id, "target_customer_id": target_customer_id}
+    insert_rows(
+        CaseEvent,
+        [
+            {"case_id": case_id, "kind": Kind.CUSTOMER_MERGED, "actor_id": actor_id,
+             "created_at": at, "data": data}
+            for case_id in case_ids
+        ],
+    )  # fmt: skip
 
 
 def delivery_failed_event(
@@ -139,14 +145,22 @@ def attachment_refused_event(*, case: Case, filename: str, size: int, limit: int
 
 
 def call_logged_event(
-    *, contact: Contact, actor: User | None, direction: str, duration_seconds: int, outcome: str
+    *,
+    case: Case,
+    contact: Contact | None,
+    actor: User | None,
+    direction: str,
+    duration_seconds: int,
+    outcome: str,
 ) -> CaseEvent:
+    """A call on the case; `contact` is the contact an incoming call made (outgoing calls
+    make none)."""
     return _event(
-        contact.case,
+        case,
         Kind.CALL_LOGGED,
         actor,
         {
-            "contact_id": contact.pk,
+            "contact_id": contact.pk if contact else None,
             "direction": direction,
             "duration_seconds": duration_seconds,
             "outcome": outcome,

@@ -175,6 +175,31 @@ class AssignForm(_CaseForm):
         self.fields["team"].choices = [("", _("— no team —")), *teams]
 
 
+class TransferForm(_CaseForm):
+    """A hand-off: agent and/or team, and the note the receiver reads first. The note's
+    rules (required, long enough) are the service's, so pages and API say the same."""
+
+    id_prefix = "transfer"
+    assignee = forms.ChoiceField(label=_("To agent"), required=False)
+    team = forms.ChoiceField(label=_("To team"), required=False)
+    note = forms.CharField(
+        label=_("Hand-off note"),
+        required=False,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 4,
+                "required": True,
+                "placeholder": _("What was done, what is pending, what the customer expects"),
+            }
+        ),
+    )
+
+    def __init__(self, *args: Any, staff: Choices, teams: Choices, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [("", _("— any agent of the team —")), *staff]
+        self.fields["team"].choices = [("", _("— no team —")), *teams]
+
+
 class StatusForm(_CaseForm):
     id_prefix = "status"
     status = forms.ChoiceField(label=_("Status"), choices=Status.choices)

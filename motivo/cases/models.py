@@ -244,3 +244,60 @@ class CannedReply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.language})"
+
+
+class Handoff(models.Model):
+    """A transfer's hand-off note as its receiver meets it: the note itself and who had the
+    case are in the `transferred` event; this row says for whom it is and whether they have
+    acknowledged it. The receiver is `assignee`, or, for a transfer to a team alone, any
+    member of `team`. A later transfer, or a reassignment away from the receiver, supersedes
+    an open hand-off."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="handoffs", db_index=False
+    )
+    event = models.OneToOneField(CaseEvent, on_delete=models.CASCADE, related_name="handoff")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    created_at = models.DateTimeField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # Serves the case page (latest hand-off) and the inbox's per-row "open hand-off
+        # for me?" check alike.
+        indexes = [models.Index(fields=["case", "-created_at"], name="handoff_case_created")]
+
+    @property
+    def is_open(self) -> bool:
+        return self.acknowledged_at is None and self.superseded_at is None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from motivo.cases.models import (
     Case,
     CaseEvent,
     Contact,
+    Handoff,
     Message,
     Status,
 )
@@ -97,6 +98,7 @@ class InboxRow(NamedTuple):
     assignee_id: int | None
     assignee_name: str  # the assignee's display name; "" when unassigned
     team_name: str  # "" when no team
+    handoff_for_me: bool = False  # an open hand-off waits for the user who asks
 
     @property
     def number(self) -> str:
@@ -127,19 +129,37 @@ def case_rows_for_inbox(
     query reading only the columns the inbox table shows."""
     page = max(1, page)
     qs = _case_page_queryset(user=user, filters=filters, page=page, page_size=page_size)
+    qs = qs.annotate(handoff_for_me=_open_handoff_for(user))
     rows = [
         InboxRow(
             *values,
             # User.display_name: the full name, else the username.
             assignee_name=(f"{first} {last}".strip() or username) if username else "",
             team_name=team or "",
+            handoff_for_me=handoff,
         )
-        for *values, first, last, username, team in qs.values_list(*_INBOX_COLUMNS)
+        for *values, first, last, username, team, handoff in qs.values_list(
+            *_INBOX_COLUMNS, "handoff_for_me"
+        )
     ]
     return Page(items=rows[:page_size], number=page, has_next=len(rows) > page_size)
 
 
 _LIST_ORDER = ("-last_activity_at", "-id")
+
+
+def _open_handoff_for(user: User) -> Exists:
+    """Per case row: an open hand-off waits for `user` (see `handoff_is_for`), computed in
+    the row's own query."""
+    my_teams = Team.members.through.objects.filter(user_id=user.pk).values("team_id")
+    return Exists(
+        Handoff.objects.filter(
+            Q(assignee_id=user.pk) | Q(assignee__isnull=True, team_id__in=my_teams),
+            case_id=OuterRef("pk"),
+            acknowledged_at__isnull=True,
+            superseded_at__isnull=True,
+        ).exclude(by_id=user.pk)
+    )
 
 
 def _case_page_queryset(
@@ -203,6 +223,89 @@ def case_detail_for_user(*, user: User, case_id: int) -> Case:
         else []
     )
     return case
+
+
+def handoff_is_for(*, handoff: Handoff, user: User) -> bool:
+    """Whether `user` is the receiver of `handoff`: its agent, or, for a hand-off to a team
+    alone, any member of that team except the one who handed it over."""
+    if not user.is_authenticated or not user.is_staff_member or user.pk == handoff.by_id:
+        return False
+    if handoff.assignee_id is not None:
+        return handoff.assignee_id == user.pk
+    return (
+        handoff.team_id is not None
+        and Team.members.through.objects.filter(team_id=handoff.team_id, user_id=user.pk).exists()
+    )
+
+
+def handoff_get_for_user(*, user: User, case_id: int, handoff_id: int) -> Handoff:
+    """A hand-off of a case the user may see; anything else is a 404."""
+    try:
+        return Handoff.objects.get(
+            pk=handoff_id, case_id=case_id, case__in=case_visible_to(user).values("pk")
+        )
+    except (Handoff.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+# How many of the customer's latest messages the hand-off summary quotes.
+HANDOFF_MESSAGES = 3
+
+
+@dataclass(frozen=True)
+class HandoffView:
+    """The case's latest hand-off as one user meets it on the case page."""
+
+    handoff: Handoff
+    note: str
+    sender: str  # who handed the case over; "" when unknown
+    receiver: str  # the agent's name, else the team's
+    team: str  # the receiving team's name, "" when none
+    previous: str  # who had the case before ("Luis (Billing)"), "" when nobody
+    for_me: bool  # open, and `user` is its receiver: shown first, with "acknowledge"
+    contacts: list[Contact]  # what the customer contacted us about, oldest first
+    customer_messages: list[Message]  # the customer's latest messages, newest first
+
+
+def case_handoff(*, case: Case, user: User) -> HandoffView | None:
+    """The latest hand-off of a case loaded by `case_detail_for_user`, or None. Costs no
+    query on a case never transferred (its timeline says so); else one for the hand-off,
+    up to two for the previous holder's names and one for a team's membership."""
+    transfers = [e for e in case.timeline if e.kind == CaseEvent.Kind.TRANSFERRED]
+    if not transfers:
+        return None
+    event = transfers[-1]
+    handoff = (
+        Handoff.objects.select_related("by", "assignee", "team", "acknowledged_by")
+        .filter(event_id=event.pk)
+        .first()
+    )
+    if handoff is None:
+        return None
+    handoff.event = event
+    data = event.data or {}
+    holder_name = holder_team = ""
+    if data.get("from_assignee_id"):
+        holder = User.objects.filter(pk=data["from_assignee_id"]).first()
+        holder_name = holder.display_name if holder else ""
+    if data.get("from_team_id"):
+        names = Team.objects.filter(pk=data["from_team_id"]).values_list("name", flat=True)
+        holder_team = names.first() or ""
+    previous = f"{holder_name} ({holder_team})" if holder_name and holder_team else ""
+    previous = previous or holder_name or holder_team
+    inbound = [m for m in case.conversation if m.kind == Message.Kind.INBOUND]
+    team = handoff.team.name if handoff.team else ""
+    return HandoffView(
+        handoff=handoff,
+        note=data.get("note", ""),
+        sender=handoff.by.display_name if handoff.by else "",
+        receiver=handoff.assignee.display_name if handoff.assignee else team,
+        team=team,
+        previous=previous,
+        for_me=handoff.is_open and handoff_is_for(handoff=handoff, user=user),
+        contacts=case.contact_list,
+        customer_messages=inbound[::-1][:HANDOFF_MESSAGES],
+    )
 
 
 def customer_history(*, user: User, customer_id: int, limit: int = 50) -> list[Case]:
@@ -409,11 +512,17 @@ def _describe(event: CaseEvent, names: _TimelineNames) -> str:
 def _describe_transfer(who: str, data: dict, names: _TimelineNames) -> str:
     assignee = names.users.get(data.get("assignee_id"))
     team = names.teams.get(data.get("team_id"))
-    target = assignee or (_("team %(team)s") % {"team": team} if team else _("nobody"))
-    return _("%(who)s transferred the case to %(target)s with a hand-off note") % {
-        "who": who,
-        "target": target,
-    }
+    if assignee:
+        return _("%(who)s transferred the case to %(assignee)s with a hand-off note") % {
+            "who": who,
+            "assignee": assignee,
+        }
+    if team:
+        return _("%(who)s transferred the case to team %(team)s with a hand-off note") % {
+            "who": who,
+            "team": team,
+        }
+    return _("%(who)s transferred the case with a hand-off note") % {"who": who}
 
 
 def _describe_assignment(who: str, data: dict, names: _TimelineNames) -> str:

@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motivo.accounts.models import Notification, Team, User
+from motivo.accounts.models import STAFF_ROLES, Notification, Team, User
 from motivo.cases import events
 from motivo.cases.models import (
     ACTIVE_STATUSES,
@@ -24,6 +25,7 @@ from motivo.cases.models import (
     CannedReply,
     Case,
     Contact,
+    Handoff,
     Message,
     Status,
 )
@@ -198,15 +200,19 @@ def case_customer_message(
     actor: User | None = None,
     attachments: Sequence[UploadedFile] = (),
     received_at: dt.datetime | None = None,
+    continuing: bool = False,
 ) -> Message:
     """The customer writes on an existing case. An answer to our question (the case was
-    waiting on the customer) is a message; anything else is a new contact on the case."""
+    waiting on the customer) is a message; anything else is a new contact on the case.
+    `continuing`: the line belongs to a contact in progress (the next line of a chat
+    session), so it is a message whatever the status, and the assignee is not notified
+    again."""
     _check_attachments(attachments)
     at = received_at or timezone.now()
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.merged_into_id:
         raise DomainError(_("This case was merged into another one."), code="merged")
-    if case.status == Status.WAITING:
+    if continuing or case.status == Status.WAITING:
         message = _add_message(
             case=case,
             kind=Message.Kind.INBOUND,
@@ -234,7 +240,7 @@ def case_customer_message(
     case.save(update_fields=["status", "last_activity_at", "resolved_at"])
     if old != Status.OPEN:
         events.status_changed_event(case=case, actor=actor, old=old, new=Status.OPEN)
-    if case.assignee_id:
+    if case.assignee_id and not continuing:
         Notification.objects.create(
             user_id=case.assignee_id, case=case, kind=Notification.Kind.CUSTOMER_REPLIED
         )
@@ -250,7 +256,10 @@ def case_reply(
     status: str | None = None,
     attachments: Sequence[UploadedFile] = (),
 ) -> Message:
-    """An agent answers the customer; the customer is e-mailed in their language."""
+    """An agent answers the customer. It goes out on the case's reply channel
+    (`cases.delivery.reply_channel`): e-mailed in the customer's language, shown in an open
+    chat, or not sent (the agent calls them)."""
+    from motivo.cases.delivery import EMAIL, reply_channel
     from motivo.cases.tasks import send_reply_email
 
     _check_attachments(attachments)
@@ -270,7 +279,8 @@ def case_reply(
     case.save(update_fields=fields)
     if status and status != case.status:
         case_set_status(case=case, actor=author, status=status)
-    enqueue_on_commit(send_reply_email, message.pk)
+    if reply_channel(case=case) == EMAIL:
+        enqueue_on_commit(send_reply_email, message.pk)
     return message
 
 
@@ -287,6 +297,29 @@ def case_add_note(
     return message
 
 
+def _check_assignee(assignee: User | None) -> None:
+    if assignee is not None and not assignee.is_staff_member:
+        raise DomainError(_("Cases can only be assigned to staff."), field="assignee")
+
+
+def _reassign(
+    *, case: Case, assignee: User | None, team: Team | None, supersede_all: bool = False
+) -> None:
+    """Give the case to `assignee` and `team`. An open hand-off whose receiver no longer
+    holds the case (another agent; for a hand-off to a team alone, another team) is
+    superseded; with `supersede_all` (a new transfer), every open one is."""
+    case.assignee = assignee
+    case.team = team
+    case.save(update_fields=["assignee", "team"])
+    stale = Handoff.objects.filter(case=case, acknowledged_at=None, superseded_at=None)
+    if not supersede_all:
+        stale = stale.filter(
+            (Q(assignee__isnull=False) & ~Q(assignee_id=assignee.pk if assignee else None))
+            | (Q(assignee__isnull=True) & ~Q(team_id=team.pk if team else None))
+        )
+    stale.update(superseded_at=timezone.now())
+
+
 @transaction.atomic
 def case_assign(
     *, case: Case, actor: User | None, assignee: User | None, team: Team | None = None
@@ -294,16 +327,13 @@ def case_assign(
     """Give the case to an agent and/or a team; the new assignee is notified."""
     from motivo.cases.tasks import send_assignment_email
 
-    if assignee is not None and not assignee.is_staff_member:
-        raise DomainError(_("Cases can only be assigned to staff."), field="assignee")
+    _check_assignee(assignee)
     if case.assignee_id == (assignee.pk if assignee else None) and case.team_id == (
         team.pk if team else None
     ):
         return case
     notify = assignee is not None and assignee.pk != case.assignee_id
-    case.assignee = assignee
-    case.team = team
-    case.save(update_fields=["assignee", "team"])
+    _reassign(case=case, assignee=assignee, team=team)
     events.assigned_event(
         case=case,
         actor=actor,
@@ -314,6 +344,113 @@ def case_assign(
         Notification.objects.create(user=assignee, case=case, kind=Notification.Kind.CASE_ASSIGNED)
         enqueue_on_commit(send_assignment_email, case.pk, assignee.pk)
     return case
+
+
+# A hand-off note shorter than this cannot say what was done and what is pending.
+HANDOFF_NOTE_MIN = 10
+HANDOFF_NOTE_MAX = 4000
+
+
+@transaction.atomic
+def case_transfer(
+    *, case: Case, actor: User | None, assignee: User | None, team: Team | None, note: str
+) -> Case:
+    """Hand the case over to another agent and/or team with a note the receiver reads
+    first (DESIGN.md: warm transfer with full context). The case gets exactly the agent
+    and team named (one left out is cleared). The receiver is notified and e-mailed in
+    their language: the agent, or, for a team alone, every active staff member of it."""
+    from motivo.cases.tasks import send_transfer_email
+
+    if case.merged_into_id:
+        raise DomainError(_("This case was merged into another one."), code="merged")
+    if assignee is None and team is None:
+        raise DomainError(
+            _("Choose the agent or the team to hand the case over to."),
+            field="assignee",
+            code="required",
+        )
+    _check_assignee(assignee)
+    if assignee is not None and actor is not None and assignee.pk == actor.pk:
+        raise DomainError(_("You cannot hand a case over to yourself."), field="assignee")
+    target = (assignee.pk if assignee else None, team.pk if team else None)
+    if target == (case.assignee_id, case.team_id):
+        raise DomainError(
+            _("The case is already there: choose another agent or team."),
+            field="assignee",
+            code="unchanged",
+        )
+    note = (note or "").strip()
+    if not note:
+        raise DomainError(
+            _("Write a hand-off note: what the receiver must know not to ask the customer again."),
+            field="note",
+            code="required",
+        )
+    if len(note) < HANDOFF_NOTE_MIN:
+        raise DomainError(
+            _("The note is too short to help: say what was done and what is pending."),
+            field="note",
+            code="too_short",
+        )
+    if len(note) > HANDOFF_NOTE_MAX:
+        raise DomainError(
+            _("The note is too long: keep it under %(max)d characters.")
+            % {"max": HANDOFF_NOTE_MAX},
+            field="note",
+            code="too_long",
+        )
+    from_assignee_id, from_team_id = case.assignee_id, case.team_id
+    _reassign(case=case, assignee=assignee, team=team, supersede_all=True)
+    event = events.transferred_event(
+        case=case,
+        actor=actor,
+        from_assignee_id=from_assignee_id,
+        from_team_id=from_team_id,
+        assignee_id=target[0],
+        team_id=target[1],
+        note=note,
+    )
+    handoff = Handoff.objects.create(
+        case=case, event=event, by=actor, assignee=assignee, team=team, created_at=event.created_at
+    )
+    if assignee is not None:
+        receivers = [assignee.pk]
+    else:
+        members = team.members.filter(is_active=True, role__in=STAFF_ROLES)
+        if actor is not None:
+            members = members.exclude(pk=actor.pk)
+        receivers = list(members.values_list("pk", flat=True))
+    Notification.objects.bulk_create(
+        Notification(user_id=pk, case=case, kind=Notification.Kind.CASE_ASSIGNED)
+        for pk in receivers
+    )
+    for pk in receivers:
+        enqueue_on_commit(send_transfer_email, handoff.pk, pk)
+    return case
+
+
+@transaction.atomic
+def handoff_acknowledge(*, handoff: Handoff, user: User) -> Handoff:
+    """The receiver has read the hand-off note: from now on it shows collapsed, to them
+    and to everyone else. Acknowledging twice changes nothing."""
+    from motivo.cases.selectors import handoff_is_for
+
+    handoff = Handoff.objects.select_for_update().get(pk=handoff.pk)
+    if handoff.acknowledged_at is not None:
+        return handoff
+    if handoff.superseded_at is not None:
+        raise DomainError(
+            _("This hand-off is no longer current: the case changed hands again."),
+            code="conflict",
+        )
+    if not handoff_is_for(handoff=handoff, user=user):
+        raise DomainError(
+            _("Only the receiver of the hand-off can acknowledge it."), code="forbidden"
+        )
+    handoff.acknowledged_at = timezone.now()
+    handoff.acknowledged_by = user
+    handoff.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    return handoff
 
 
 @transaction.atomic

@@ -12,8 +12,19 @@ urlpatterns = [
         views.notifications_read,
         name="notifications_read",
     ),
+    path(
+        "<int:case_id>/emails/<int:email_id>/resend/",
+        views.email_resend,
+        name="email_resend",
+    ),
     path("<int:case_id>/note/", views.note, name="note"),
     path("<int:case_id>/assign/", views.assign, name="assign"),
+    path("<int:case_id>/transfer/", views.transfer, name="transfer"),
+    path(
+        "<int:case_id>/handoffs/<int:handoff_id>/acknowledge/",
+        views.handoff_acknowledge,
+        name="handoff_acknowledge",
+    ),
     path("<int:case_id>/status/", views.set_status, name="status"),
     path("<int:case_id>/merge/", views.merge, name="merge"),
     path(

@@ -24,7 +24,7 @@ from django.views.decorators.vary import vary_on_headers
 from motivo.accounts.models import Team, User
 from motivo.accounts.selectors import staff_list
 from motivo.accounts.services import notifications_mark_read_for_case
-from motivo.cases import services
+from motivo.cases import delivery, services
 from motivo.cases.forms import (
     AssignForm,
     CannedReplyForm,
@@ -34,6 +34,7 @@ from motivo.cases.forms import (
     ReasonForm,
     ReplyForm,
     StatusForm,
+    TransferForm,
 )
 from motivo.cases.models import Contact
 from motivo.cases.selectors import (
@@ -42,13 +43,16 @@ from motivo.cases.selectors import (
     canned_reply_list,
     case_detail_for_user,
     case_get_for_user,
+    case_handoff,
     case_rows_for_inbox,
     case_timeline,
     customer_get_for_user,
     customer_history,
+    handoff_get_for_user,
 )
 from motivo.core.decorators import manager_required, staff_required
 from motivo.core.errors import DomainError
+from motivo.mail.selectors import inbound_emails_attach
 from motivo.reasons.models import Reason
 from motivo.reasons.selectors import reason_list
 
@@ -88,6 +92,8 @@ def _case_page(request: HttpRequest, case_id: int, *, status: int = 200, **forms
     form with its errors after a refused action)."""
     user = request.user
     case = case_detail_for_user(user=user, case_id=case_id)
+    delivery.reply_deliveries_attach(messages=case.conversation)
+    inbound_emails_attach(messages=case.conversation)
     history = customer_history(user=user, customer_id=case.customer_id)
     staff, teams, reasons = _staff_choices(), _team_choices(), _reason_choices()
     canned_id = request.GET.get("canned", "")
@@ -116,9 +122,12 @@ def _case_page(request: HttpRequest, case_id: int, *, status: int = 200, **forms
             initial={"assignee": case.assignee_id or "", "team": case.team_id or ""},
         ),
         "status_form": StatusForm(initial={"status": case.status}),
+        "transfer_form": TransferForm(staff=staff, teams=teams),
+        "handoff": case_handoff(case=case, user=user),
         "merge_form": MergeForm(),
         "max_attachment_mb": settings.MOTIVO_MAX_ATTACHMENT_BYTES // (1024 * 1024),
     } | forms
+    context["reply_route"] = delivery.reply_route(case=case, identities=context["identities"])
     return render(request, "cases/detail.html", context, status=status)
 
 
@@ -198,7 +207,25 @@ def reply(request: HttpRequest, case_id: int) -> HttpResponse:
             attachments=data["attachments"],
         )
 
-    return _act(request, case_id, form, "reply_form", call, _("Reply sent."), "composer")
+    done = _("Reply sent.")
+    if delivery.reply_channel(case=case) is None:
+        done = _("Reply saved on the case; it was not sent to the customer.")
+    return _act(request, case_id, form, "reply_form", call, done, "composer")
+
+
+@staff_required
+@require_POST
+def email_resend(request: HttpRequest, case_id: int, email_id: int) -> HttpResponse:
+    """Send a reply whose e-mail failed again (button on the reply in the conversation)."""
+    case = case_get_for_user(user=request.user, case_id=case_id)
+    email = delivery.reply_email_for_case(case=case, email_id=email_id)
+    try:
+        delivery.reply_email_resend(email=email, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The reply is being sent again."))
+    return redirect(_case_url(case.pk, f"message-{email.message_id}"))
 
 
 @staff_required
@@ -227,6 +254,36 @@ def assign(request: HttpRequest, case_id: int) -> HttpResponse:
         services.case_assign(case=case, actor=request.user, assignee=assignee, team=team)
 
     return _act(request, case_id, form, "assign_form", call, _("Assignment saved."))
+
+
+@staff_required
+@require_POST
+def transfer(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_get_for_user(user=request.user, case_id=case_id)
+    form = TransferForm(request.POST, staff=_staff_choices(), teams=_team_choices())
+
+    def call(data: dict[str, Any]) -> None:
+        assignee = User.objects.get(pk=data["assignee"]) if data["assignee"] else None
+        team = Team.objects.get(pk=data["team"]) if data["team"] else None
+        services.case_transfer(
+            case=case, actor=request.user, assignee=assignee, team=team, note=data["note"]
+        )
+
+    return _act(request, case_id, form, "transfer_form", call, _("Case handed over."))
+
+
+@staff_required
+@require_POST
+def handoff_acknowledge(request: HttpRequest, case_id: int, handoff_id: int) -> HttpResponse:
+    """The receiver has read the hand-off note; it collapses."""
+    handoff = handoff_get_for_user(user=request.user, case_id=case_id, handoff_id=handoff_id)
+    try:
+        services.handoff_acknowledge(handoff=handoff, user=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Hand-off acknowledged."))
+    return redirect(_case_url(case_id))
 
 
 @staff_required
@@ -314,12 +371,21 @@ def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
 @staff_required
 @require_GET
 def customer(request: HttpRequest, customer_id: int) -> HttpResponse:
+    from motivo.customers.views import customer_page_extras
+
     person = customer_get_for_user(user=request.user, customer_id=customer_id)
+    if person.merged_into_id:  # one history: a merged customer's page is the target's
+        return redirect("cases:customer", person.merged_into_id)
     history = customer_history(user=request.user, customer_id=person.pk, limit=200)
     return render(
         request,
         "cases/customer.html",
-        {"nav": "inbox", "customer": person, "history": history},
+        {
+            "nav": "inbox",
+            "customer": person,
+            "history": history,
+            **customer_page_extras(request=request, customer=person),
+        },
     )
 
 

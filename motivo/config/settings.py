@@ -159,8 +159,48 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Repeat-contact window R of DESIGN.md, in days.
 MOTIVO_REPEAT_WINDOW_DAYS = env_int("MOTIVO_REPEAT_WINDOW_DAYS", 7)
+# Telephony webhook (docs/phone.md): shared secret of the HMAC signature (empty: only staff
+# bearer tokens are accepted) and how old a signed request may be, in seconds.
+MOTIVO_TELEPHONY_SECRET = env_str("MOTIVO_TELEPHONY_SECRET", "")
+MOTIVO_TELEPHONY_TOLERANCE = env_int("MOTIVO_TELEPHONY_TOLERANCE", 300)
 MOTIVO_MAGIC_LINK_MAX_AGE = env_int("MOTIVO_MAGIC_LINK_MINUTES", 15) * 60
 PASSWORD_RESET_TIMEOUT = MOTIVO_MAGIC_LINK_MAX_AGE
+# Embeddable web contact form (docs/web-forms.md): who may frame it, limits, spam checks.
+MOTIVO_FORM_ALLOWED_ORIGINS = env_list("MOTIVO_FORM_ALLOWED_ORIGINS", ["*"])
+MOTIVO_FORM_MAX_PER_IP = env_int("MOTIVO_FORM_MAX_PER_IP", 20)  # submissions an hour
+MOTIVO_FORM_MAX_PER_EMAIL = env_int("MOTIVO_FORM_MAX_PER_EMAIL", 5)  # submissions an hour
+MOTIVO_FORM_MIN_SECONDS = env_int("MOTIVO_FORM_MIN_SECONDS", 3)
+MOTIVO_FORM_MAX_AGE = env_int("MOTIVO_FORM_MAX_AGE_HOURS", 24) * 3600
+MOTIVO_FORM_MAX_LINKS = env_int("MOTIVO_FORM_MAX_LINKS", 3)
+MOTIVO_FORM_MAX_ATTACHMENT_BYTES = env_int("MOTIVO_FORM_MAX_ATTACHMENT_MB", 5) * 1024 * 1024
+# Behind a reverse proxy: the request header holding the visitor's address (e.g.
+# X-Forwarded-For; its last entry is used). Empty: the connection's address.
+MOTIVO_FORM_IP_HEADER = env_str("MOTIVO_FORM_IP_HEADER", "")
+
+# Live chat (docs/chat.md). Streams are served by a separate ASGI process started by
+# `motivo serve` (config/asgi.py, MOTIVO_REALTIME=1); pages find it at MOTIVO_CHAT_STREAM_URL
+# or on MOTIVO_CHAT_STREAM_PORT of the host they were loaded from (neither: same server).
+MOTIVO_CHAT_STREAM_URL = env_str("MOTIVO_CHAT_STREAM_URL", "")
+MOTIVO_CHAT_STREAM_PORT = env_int("MOTIVO_CHAT_STREAM_PORT", 0)
+MOTIVO_CHAT_BUS = env_str("MOTIVO_CHAT_BUS", "poll")  # poll | redis
+MOTIVO_CHAT_REDIS_URL = env_str(
+    "MOTIVO_CHAT_REDIS_URL", env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+)
+MOTIVO_CHAT_POLL_MS = env_int("MOTIVO_CHAT_POLL_MS", 300)
+MOTIVO_CHAT_PRESENCE_MINUTES = env_int("MOTIVO_CHAT_PRESENCE_MINUTES", 2)
+MOTIVO_CHAT_IDLE_MINUTES = env_int("MOTIVO_CHAT_IDLE_MINUTES", 3)
+MOTIVO_CHAT_CONTINUE_HOURS = env_int("MOTIVO_CHAT_CONTINUE_HOURS", 24)
+MOTIVO_CHAT_MAX_MESSAGE_CHARS = env_int("MOTIVO_CHAT_MAX_MESSAGE_CHARS", 2000)
+MOTIVO_CHAT_MAX_SESSIONS_PER_IP = env_int("MOTIVO_CHAT_MAX_SESSIONS_PER_IP", 10)  # an hour
+MOTIVO_CHAT_MAX_MESSAGES_PER_MINUTE = env_int("MOTIVO_CHAT_MAX_MESSAGES_PER_MINUTE", 20)
+MOTIVO_CHAT_ALLOWED_ORIGINS = env_list("MOTIVO_CHAT_ALLOWED_ORIGINS", ["*"])
+MOTIVO_CHAT_IP_HEADER = env_str("MOTIVO_CHAT_IP_HEADER", "")
+if env_bool("MOTIVO_REALTIME"):  # the realtime process serves the chat streams only
+    ROOT_URLCONF = "motivo.chat.realtime_urls"
+    MIDDLEWARE = [
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+    ]
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -175,6 +215,16 @@ SECURE_REFERRER_POLICY = "same-origin"
 DEFAULT_FROM_EMAIL = env_str("MOTIVO_FROM_EMAIL", "Motivo <soporte@motivo.localhost>")
 # The address customers write to; signed reply addresses are made from it (mail/tokens.py).
 MOTIVO_SUPPORT_ADDRESS = env_str("MOTIVO_SUPPORT_ADDRESS", "")
+# Outbound mail (mail/outbound.py): attempts before a mail is failed, and the first retry
+# delay in seconds (doubled after each further failure, at most six hours).
+MOTIVO_MAIL_MAX_ATTEMPTS = env_int("MOTIVO_MAIL_MAX_ATTEMPTS", 5)
+MOTIVO_MAIL_RETRY_SECONDS = env_int("MOTIVO_MAIL_RETRY_SECONDS", 60)
+# Inbound mail (docs/email.md): the largest raw message accepted by any transport, the LMTP
+# listener's address, and the seconds between IMAP polls of `mail_poll --forever`.
+MOTIVO_MAIL_MAX_MESSAGE_BYTES = env_int("MOTIVO_MAIL_MAX_MESSAGE_MB", 50) * 1024 * 1024
+MOTIVO_MAIL_LMTP_HOST = env_str("MOTIVO_MAIL_LMTP_HOST", "127.0.0.1")
+MOTIVO_MAIL_LMTP_PORT = env_int("MOTIVO_MAIL_LMTP_PORT", 8024)
+MOTIVO_MAIL_POLL_SECONDS = env_int("MOTIVO_MAIL_POLL_SECONDS", 60)
 if env_str("MOTIVO_SMTP_HOST"):
     MAILERS = {
         "default": {

@@ -15,6 +15,7 @@ urlpatterns = [
     path("chat/", include("motivo.chat.urls")),
     path("voice/", include("motivo.voice.urls")),
     path("forms/", include("motivo.channels.urls")),
+    path("customers/", include("motivo.customers.urls")),
     path("api/", include("motivo.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

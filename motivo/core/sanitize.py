@@ -5,9 +5,9 @@ from __future__ import annotations
 import nh3
 
 ALLOWED_TAGS = {
-    "a", "b", "blockquote", "br", "code", "div", "em", "h1", "h2", "h3", "h4", "hr", "i",
-    "li", "ol", "p", "pre", "span", "strong", "table", "tbody", "td", "th", "thead", "tr",
-    "u", "ul",
+    "a", "b", "blockquote", "br", "code", "details", "div", "em", "h1", "h2", "h3", "h4", "hr",
+    "i", "li", "ol", "p", "pre", "span", "strong", "summary", "table", "tbody", "td", "th",
+    "thead", "tr", "u", "ul",
 }  # fmt: skip
 
 
@@ -16,7 +16,11 @@ def clean_html(html: str) -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
-        attributes={"a": {"href", "title"}, "td": {"colspan", "rowspan"}},
+        attributes={
+            "a": {"href", "title"},
+            "td": {"colspan", "rowspan"},
+            "details": {"class"},  # "quoted": e-mail history folded away (mail/services.py)
+        },
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )

@@ -30,16 +30,40 @@ class Customer(models.Model):
         related_name="customer",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when this customer was merged into another: everything moved there, this row stays
+    # so old links and ids still lead somewhere. Always points at a customer not merged
+    # itself (chains are flattened by customer_merge). Mostly empty: partial index.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_customers",
+        db_index=False,
+        verbose_name=_("merged into"),
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            models.Index(
+                fields=["merged_into"],
+                name="customer_merged_into",
+                condition=models.Q(merged_into__isnull=False),
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(callback_from__isnull=True)
                 | models.Q(callback_to__isnull=True)
                 | models.Q(callback_from__lt=models.F("callback_to")),
                 name="customer_callback_window_ordered",
-            )
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(merged_into=models.F("pk")),
+                name="customer_not_merged_into_self",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -67,3 +91,30 @@ class Identity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.value}"
+
+
+class DuplicateSuggestion(models.Model):
+    """Two customers that may be one person: a contact carried an address of `customer`
+    and another (`kind`, `value`) that already belongs to `other`. Shown on both customer
+    pages until someone merges them or dismisses the suggestion."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="duplicate_suggestions"
+    )
+    other = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=Identity.Kind.choices)
+    value = models.CharField(max_length=254)
+    created_at = models.DateTimeField(auto_now_add=True)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["other"], name="dupsuggestion_other")]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "other"], name="dupsuggestion_pair"),
+            models.CheckConstraint(
+                condition=~models.Q(customer=models.F("other")), name="dupsuggestion_two"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} ~ {self.other_id} ({self.kind}:{self.value})"

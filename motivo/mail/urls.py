@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from motivo.mail import views
 
 app_name = "mail"
-urlpatterns: list = []
+urlpatterns = [
+    path("quarantine/", views.quarantine, name="quarantine"),
+    path("inbound/<int:inbound_id>/", views.inbound_detail, name="inbound_detail"),
+    path("inbound/<int:inbound_id>/raw/", views.inbound_raw, name="inbound_raw"),
+    path("inbound/<int:inbound_id>/retry/", views.inbound_retry, name="inbound_retry"),
+]

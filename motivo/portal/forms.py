@@ -85,3 +85,26 @@ class PreferencesForm(forms.Form):
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
+
+
+class CallbackForm(forms.Form):
+    """Ask to be called back (voice.services.callback_request decides)."""
+
+    phone = forms.CharField(
+        label=_("Phone number to call"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    note = forms.CharField(
+        label=_("What would you like to talk about?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: object, need_phone: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].required = need_phone
+        if not need_phone:
+            del self.fields["phone"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -11,6 +10,7 @@ from django.utils import translation
 
 from motivo.accounts.models import Role
 from motivo.customers.models import Identity
+from motivo.mail.outbound import KIND_PORTAL_LINK, email_send
 from motivo.portal.tokens import magic_link_token, portal_user_for_email
 
 
@@ -37,4 +37,5 @@ def send_magic_link_email(email: str, language: str) -> None:
         }
         subject = render_to_string("portal/email/magic_link_subject.txt", context).strip()
         body = render_to_string("portal/email/magic_link.txt", context)
-    EmailMultiAlternatives(subject=subject, body=body, to=[email]).send()
+    # Through the outbound service: recorded, given a Message-ID, retried on failure.
+    email_send(kind=KIND_PORTAL_LINK, to=email, subject=subject, body=body)

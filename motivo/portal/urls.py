@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/<str:token>/", views.magic, name="magic"),
     path("new/", views.new_request, name="new_request"),
     path("preferences/", views.preferences, name="preferences"),
+    path("callback/", views.callback, name="callback"),
     path("cases/<int:case_id>/", views.case, name="case"),
     path("attachments/<int:attachment_id>/", views.attachment, name="attachment"),
 ]

@@ -9,22 +9,41 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from motivo.accounts.middleware import remember_language
 from motivo.accounts.models import Role
-from motivo.cases.selectors import CaseFilters, case_detail_for_user, case_list_for_user
+from motivo.cases.selectors import (
+    CaseFilters,
+    case_detail_for_user,
+    case_get_for_user,
+    case_list_for_user,
+)
 from motivo.cases.services import case_customer_message, case_open
 from motivo.core.choices import Channel
 from motivo.core.decorators import customer_required
 from motivo.core.errors import DomainError
 from motivo.customers.services import customer_update_preferences
-from motivo.portal.forms import MagicLinkRequestForm, NewRequestForm, PreferencesForm, ReplyForm
+from motivo.portal.forms import (
+    CallbackForm,
+    MagicLinkRequestForm,
+    NewRequestForm,
+    PreferencesForm,
+    ReplyForm,
+)
 from motivo.portal.selectors import attachment_get_for_user
 from motivo.portal.services import portal_link_request, portal_sign_in
 from motivo.portal.tokens import magic_link_email
+from motivo.voice.selectors import (
+    callback_waiting,
+    callback_window_for,
+    callbacks_of_customer,
+    customer_phone,
+)
+from motivo.voice.services import callback_phone_add, callback_request
 
 PAGE_SIZE = 20
 
@@ -165,3 +184,45 @@ def preferences(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your preferences were saved."))
             return redirect("portal:preferences")
     return render(request, "portal/preferences.html", {"form": form, "nav": "preferences"})
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def callback(request: HttpRequest) -> HttpResponse:
+    """Ask us to call back, inside the window set in the preferences (voice.services)."""
+    customer = request.user.customer
+    raw_case = request.POST.get("case") or request.GET.get("case") or ""
+    case = None
+    if raw_case.isdigit():
+        case = case_get_for_user(user=request.user, case_id=int(raw_case))
+    phone = customer_phone(customer=customer)
+    form = CallbackForm(request.POST or None, need_phone=not phone)
+    if request.method == "POST" and form.is_valid():
+        already = callback_waiting(customer=customer, case=case)
+        try:
+            if form.cleaned_data.get("phone"):
+                callback_phone_add(customer=customer, phone=form.cleaned_data["phone"])
+            callback_request(
+                customer=customer,
+                case=case,
+                note=form.cleaned_data["note"],
+                source="portal",
+                actor=request.user,
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            if already is None:
+                messages.success(request, _("Thank you. We will call you back."))
+            else:
+                messages.success(request, _("You already asked us to call you back."))
+            return redirect("portal:callback")
+    context = {
+        "form": form,
+        "case": case,
+        "phone": phone,
+        "window": callback_window_for(customer=customer, at=timezone.now()),
+        "callbacks": callbacks_of_customer(customer=customer),
+        "nav": "portal_callback",
+    }
+    return render(request, "portal/callback.html", context, status=400 if form.errors else 200)

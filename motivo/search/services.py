@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import connection, transaction
 
 from motivo.core.fastsql import execute, insert_rows
@@ -49,6 +51,24 @@ def search_documents_add(*, documents: list[dict[str, object]]) -> None:
 
 def search_documents_move_case(*, from_case_id: int, to_case_id: int) -> None:
     SearchDocument.objects.filter(case_id_ref=from_case_id).update(case_id_ref=to_case_id)
+
+
+def search_documents_move_customer(
+    *,
+    from_customer_id: int,
+    to_customer_id: int,
+    case_ids: Sequence[int],
+    message_ids: Sequence[int],
+) -> None:
+    """A customer merge: the documents of the moved cases and messages, and the source
+    customer's own document (its old name still finds the target), now belong to the
+    target. Selected through the (kind, object_id) index, never a scan of the table."""
+    wanted = [("customer", [from_customer_id]), ("case", case_ids), ("message", message_ids)]
+    for kind, ids in wanted:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            documents = SearchDocument.objects.filter(kind=kind, object_id__in=chunk)
+            documents.update(customer_id_ref=to_customer_id)
 
 
 def search_index_pending() -> int:

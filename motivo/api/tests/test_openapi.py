@@ -36,6 +36,14 @@ def test_schema_is_served_at_a_stable_url(anon):
         "/api/v1/cases/{case_id}/messages",
         "/api/v1/reasons",
         "/api/v1/insights/pareto",
+        "/api/v1/cases/{case_id}/transfer",
+        "/api/v1/email/inbound",
+        "/api/v1/callbacks",
+        "/api/v1/telephony/events",
+        "/api/v1/customers/{customer_id}",
+        "/api/v1/customers/{customer_id}/identities",
+        "/api/v1/customers/{customer_id}/identities/{identity_id}",
+        "/api/v1/customers/{customer_id}/merge",
     }
 
 

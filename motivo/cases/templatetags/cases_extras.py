@@ -97,6 +97,13 @@ def inbox_rows(rows: Iterable[InboxRow]) -> SafeString:
         )
     )
     unassigned = str(format_html('<span class="muted">{}</span>', _("Unassigned")))
+    handoff = str(
+        format_html(
+            ' <span class="pill handoff-flag flag" title="{}" data-testid="handoff-flag">{}</span>',
+            _("Handed over to you: read the hand-off note first"),
+            _("Hand-off"),
+        )
+    )
     teams: dict[str, str] = {"": ""}
     zone = timezone.get_current_timezone()
     ago_text = _Ago(timezone.now())
@@ -116,7 +123,7 @@ def inbox_rows(rows: Iterable[InboxRow]) -> SafeString:
             f'<tr data-case="{row.pk}">'
             f'<td class="num"><a href="{url}">#{row.pk}</a></td>'
             f'<td class="subject"><a href="{url}">{escape(subject)}</a>'
-            f"{flag if row.lacks_reason else ''}</td>"
+            f"{flag if row.lacks_reason else ''}{handoff if row.handoff_for_me else ''}</td>"
             f'<td><a href="{customer_before}{row.customer_id}{customer_after}">'
             f"{escape(row.customer_name)}</a></td>"
             f"<td>{channels.get(row.channel) or escape(row.channel)}</td>"

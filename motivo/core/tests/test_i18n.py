@@ -266,7 +266,7 @@ def test_reply_mail_goes_out_in_the_customer_language(
     assert len(mail.outbox) == 1
     sent = mail.outbox[0]
     assert sent.to == ["ann@example.test"]
-    assert sent.subject == f"[{case.number}] Parcel"
+    assert sent.subject == f"Re: Parcel [{case.number}]"
     assert sent.body.startswith(greeting)
     assert footer in sent.body
     assert "Body of the answer." in sent.body

@@ -1,0 +1,259 @@
+"""The inbound pipeline: raw kept first, idempotent, threading rules, attachments over the
+limit, quarantine and retry after a crash midway."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from motivo.cases.models import Attachment, Case, CaseEvent, Contact, Message, Status
+from motivo.cases.services import case_merge
+from motivo.customers.models import Identity
+from motivo.mail import services
+from motivo.mail.models import InboundEmail, Mailbox, OutboundEmail
+from motivo.mail.services import inbound_email_receive, inbound_email_retry
+from motivo.mail.tests.conftest import make_mail
+from motivo.mail.tokens import reply_address
+
+pytestmark = pytest.mark.django_db
+HTTP = InboundEmail.Transport.HTTP
+
+
+def receive(raw: bytes, **kwargs) -> InboundEmail:
+    kwargs.setdefault("transport", HTTP)
+    return inbound_email_receive(raw=raw, **kwargs).inbound
+
+
+def test_new_mail_opens_a_case_for_the_sender():
+    row = receive(make_mail(message_id="m1@x", subject="Mi pedido", sender="Ana Gil <ana@x.es>"))
+    assert row.status == InboundEmail.Status.PROCESSED
+    assert row.reason == "new case"
+    case = Case.objects.get(pk=row.case_id)
+    assert case.subject == "Mi pedido" and case.channel == "email"
+    assert case.customer.name == "Ana Gil"
+    contact = Contact.objects.get(pk=row.contact_id)
+    assert contact.external_id == "email:m1@x"
+    assert Message.objects.get(pk=row.message_id).contact_id == contact.pk
+
+
+def test_the_same_message_id_twice_stores_nothing_new():
+    first = inbound_email_receive(raw=make_mail(message_id="dup@x"), transport=HTTP)
+    again = inbound_email_receive(
+        raw=make_mail(message_id="dup@x", body="Different bytes, same id"),
+        transport=InboundEmail.Transport.IMAP,
+    )
+    assert first.created and not again.created
+    assert again.inbound.pk == first.inbound.pk
+    assert InboundEmail.objects.count() == 1
+    assert Case.objects.count() == 1 and Contact.objects.count() == 1
+
+
+def test_without_message_id_the_bytes_decide():
+    one = inbound_email_receive(raw=make_mail(body="uno"), transport=HTTP)
+    same = inbound_email_receive(raw=make_mail(body="uno"), transport=HTTP)
+    other = inbound_email_receive(raw=make_mail(body="dos"), transport=HTTP)
+    assert one.created and not same.created and other.created
+    assert same.inbound.pk == one.inbound.pk
+    assert one.inbound.dedupe_key == "sha256:" + one.inbound.sha256
+    assert Case.objects.count() == 2
+
+
+def test_reply_to_the_signed_address_lands_on_the_case(ingest):
+    result = ingest(email="ana@x.es")
+    raw = make_mail(message_id="r1@x", sender="ana@x.es", to=reply_address(result.case_id))
+    row = receive(raw)
+    assert row.case_id == result.case_id
+    assert row.reason == "added to case (reply address)"
+    assert Case.objects.count() == 1
+    assert Contact.objects.filter(case_id=result.case_id).count() == 2  # not waiting: a contact
+
+
+def test_reply_token_in_delivered_to_and_envelope(ingest):
+    result = ingest(email="ana@x.es")
+    headers = {"Delivered-To": reply_address(result.case_id)}
+    assert receive(make_mail(message_id="d1@x", sender="ana@x.es", headers=headers)).case_id == (
+        result.case_id
+    )
+    row = receive(
+        make_mail(message_id="d2@x", sender="ana@x.es"), envelope_to=[reply_address(result.case_id)]
+    )
+    assert row.case_id == result.case_id
+
+
+def test_answer_to_our_question_is_a_message_not_a_contact(ingest):
+    result = ingest(email="ana@x.es")
+    Case.objects.filter(pk=result.case_id).update(status=Status.WAITING)
+    row = receive(make_mail(message_id="w@x", sender="ana@x.es", to=reply_address(result.case_id)))
+    assert row.contact_id is None and row.message_id
+    assert Contact.objects.filter(case_id=result.case_id).count() == 1
+    assert Case.objects.get(pk=result.case_id).status == Status.OPEN
+
+
+def test_valid_token_from_an_unknown_address_adds_it_to_the_customer(ingest):
+    result = ingest(email="ana@x.es")
+    raw = make_mail(message_id="n@x", sender="ana.work@corp.es", to=reply_address(result.case_id))
+    row = receive(raw)
+    assert row.case_id == result.case_id
+    assert Identity.objects.get(value="ana.work@corp.es").customer_id == result.customer_id
+
+
+def test_a_forged_token_is_not_trusted(ingest):
+    result = ingest(email="ana@x.es")
+    forged = reply_address(result.case_id)[:-12] + "0000000000@motivo.localhost"
+    row = receive(make_mail(message_id="f@x", sender="mallory@evil.es", to=forged))
+    assert row.case_id != result.case_id
+    assert not Identity.objects.filter(value="mallory@evil.es", customer_id=result.customer_id)
+
+
+def test_token_of_a_merged_case_follows_the_merge(ingest):
+    source = ingest(email="ana@x.es")
+    target = ingest(email="ana@x.es")
+    case_merge(
+        source=Case.objects.get(pk=source.case_id),
+        target=Case.objects.get(pk=target.case_id),
+        actor=None,
+    )
+    row = receive(make_mail(message_id="mg@x", sender="ana@x.es", to=reply_address(source.case_id)))
+    assert row.case_id == target.case_id
+
+
+def test_in_reply_to_our_outbound_mail_threads(ingest):
+    result = ingest(email="ana@x.es")
+    OutboundEmail.objects.create(
+        case_id=result.case_id, kind="reply", rfc_message_id="out-1@motivo", to="ana@x.es"
+    )
+    raw = make_mail(
+        message_id="t1@x", sender="Ana <ANA@x.es>", headers={"In-Reply-To": "<out-1@motivo>"}
+    )
+    row = receive(raw)
+    assert row.case_id == result.case_id and row.reason == "added to case (thread)"
+
+
+def test_references_to_an_earlier_inbound_mail_thread():
+    first = receive(make_mail(message_id="first@x", sender="ana@x.es"))
+    raw = make_mail(
+        message_id="second@x",
+        sender="ana@x.es",
+        subject="Re: Consulta",
+        headers={"References": "<unknown@elsewhere> <first@x>"},
+    )
+    assert receive(raw).case_id == first.case_id
+    assert Case.objects.count() == 1
+
+
+def test_thread_from_someone_else_opens_their_own_case():
+    first = receive(make_mail(message_id="a@x", sender="ana@x.es"))
+    raw = make_mail(message_id="b@x", sender="eve@y.es", headers={"In-Reply-To": "<a@x>"})
+    row = receive(raw)
+    assert row.case_id != first.case_id
+    assert "not the case's customer" in row.reason
+
+
+def test_same_subject_alone_never_threads():
+    first = receive(make_mail(message_id="s1@x", sender="ana@x.es", subject="Pedido 12"))
+    row = receive(make_mail(message_id="s2@x", sender="ana@x.es", subject="Re: Pedido 12"))
+    assert row.case_id != first.case_id
+
+
+def test_mail_we_sent_coming_back_is_a_loop(ingest):
+    OutboundEmail.objects.create(kind="reply", rfc_message_id="ours@motivo", to="ana@x.es")
+    row = receive(make_mail(message_id="ours@motivo", sender="ana@x.es"))
+    assert row.status == InboundEmail.Status.IGNORED and "loop" in row.reason
+    row = receive(make_mail(message_id="o2@x", sender="desk@shop.es"))
+    assert row.status == InboundEmail.Status.PROCESSED
+    Mailbox.objects.create(name="Shop", address="desk@shop.es", host="h", username="u")
+    row = receive(make_mail(message_id="o3@x", sender="Desk <desk+x@shop.es>"))
+    assert row.status == InboundEmail.Status.IGNORED and "loop" in row.reason
+
+
+def _with_attachment(size: int, message_id: str) -> bytes:
+    data = base64.encodebytes(b"x" * size).replace(b"\n", b"\r\n")
+    return (
+        (
+            f"From: ana@x.es\r\nTo: soporte@motivo.localhost\r\nSubject: Fotos\r\n"
+            f"Message-ID: <{message_id}>\r\nMIME-Version: 1.0\r\n"
+            'Content-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\n'
+            "Content-Type: text/plain; charset=utf-8\r\n\r\nOs mando las fotos.\r\n--B\r\n"
+            'Content-Type: image/jpeg\r\nContent-Disposition: attachment; filename="grande.jpg"\r\n'
+            "Content-Transfer-Encoding: base64\r\n\r\n"
+        ).encode()
+        + data
+        + b"\r\n--B\r\n"
+        + (
+            b"Content-Type: text/plain\r\n"
+            b'Content-Disposition: attachment; filename="small.txt"\r\n\r\nok\r\n--B--\r\n'
+        )
+    )
+
+
+def test_attachment_over_the_limit_is_kept_out_with_an_event(settings):
+    settings.MOTIVO_MAX_ATTACHMENT_BYTES = 1024 * 1024
+    raw = _with_attachment(3 * 1024 * 1024, "big@x")  # built here: the repository stays small
+    row = receive(raw)
+    assert row.status == InboundEmail.Status.PROCESSED
+    assert list(Attachment.objects.values_list("filename", flat=True)) == ["small.txt"]
+    event = CaseEvent.objects.get(case_id=row.case_id, kind="attachment_refused")
+    assert event.data == {"filename": "grande.jpg", "size": 3 * 1024 * 1024, "limit": 1024 * 1024}
+    assert len(bytes(InboundEmail.objects.get(pk=row.pk).raw)) == len(raw)  # still in the raw
+
+
+def test_message_over_the_size_limit_is_refused_before_storing(settings):
+    settings.MOTIVO_MAIL_MAX_MESSAGE_BYTES = 1000
+    from motivo.core.errors import DomainError
+
+    with pytest.raises(DomainError) as caught:
+        receive(make_mail(body="x" * 2000))
+    assert caught.value.code == "too_large"
+    assert not InboundEmail.objects.exists()
+
+
+def test_crash_midway_keeps_the_raw_quarantines_and_retry_works(monkeypatch):
+    real = services.contact_ingest
+
+    def broken(**kwargs):
+        real(**kwargs)  # writes, then fails: everything it wrote must roll back
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(services, "contact_ingest", broken)
+    raw = make_mail(message_id="crash@x", sender="ana@x.es")
+    row = receive(raw)
+    assert row.status == InboundEmail.Status.QUARANTINED
+    stored = InboundEmail.objects.get(pk=row.pk)
+    assert stored.status == InboundEmail.Status.QUARANTINED
+    assert "disk on fire" in stored.error and bytes(stored.raw) == raw
+    assert not Case.objects.exists() and not Contact.objects.exists()
+
+    monkeypatch.setattr(services, "contact_ingest", real)
+    # Delivering it again changes nothing: it waits in quarantine for a person.
+    assert not inbound_email_receive(raw=raw, transport=HTTP).created
+    assert not Case.objects.exists()
+    retried = inbound_email_retry(inbound=stored)
+    assert retried.status == InboundEmail.Status.PROCESSED
+    assert retried.attempts == 2 and retried.error == ""
+    assert Case.objects.count() == 1
+
+
+def test_a_message_left_received_is_processed_when_delivered_again():
+    raw = make_mail(message_id="stuck@x")
+    services.inbound_email_store(raw=raw, transport=HTTP)  # stored, then the process died
+    assert InboundEmail.objects.get().status == InboundEmail.Status.RECEIVED
+    row = receive(raw)
+    assert row.status == InboundEmail.Status.PROCESSED and Case.objects.count() == 1
+
+
+def test_retry_refuses_processed_mail():
+    from motivo.core.errors import DomainError
+
+    row = receive(make_mail(message_id="ok@x"))
+    with pytest.raises(DomainError):
+        inbound_email_retry(inbound=row)
+
+
+def test_quoted_history_is_folded_and_kept():
+    body = "Sí, cambiadlo.\n\nEl lun, 3 mar 2025, Soporte escribió:\n> ¿Lo cambiamos?"
+    row = receive(make_mail(message_id="q@x", body=body))
+    message = Message.objects.get(pk=row.message_id)
+    assert message.body == "Sí, cambiadlo."
+    folded = message.body_html.split('<details class="quoted">', 1)
+    assert "¿Lo cambiamos?" not in folded[0] and "¿Lo cambiamos?" in folded[1]
