@@ -215,6 +215,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 DEFAULT_FROM_EMAIL = env_str("MOTIVO_FROM_EMAIL", "Motivo <soporte@motivo.localhost>")
 # The address customers write to; signed reply addresses are made from it (mail/tokens.py).
 MOTIVO_SUPPORT_ADDRESS = env_str("MOTIVO_SUPPORT_ADDRESS", "")
+# The company's country (ISO 3166 code): national phone numbers are read as numbers there.
+MOTIVO_PHONE_REGION = env_str("MOTIVO_PHONE_REGION", "ES").upper()
 # Outbound mail (mail/outbound.py): attempts before a mail is failed, and the first retry
 # delay in seconds (doubled after each further failure, at most six hours).
 MOTIVO_MAIL_MAX_ATTEMPTS = env_int("MOTIVO_MAIL_MAX_ATTEMPTS", 5)

@@ -7,6 +7,8 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import phonenumbers
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -29,7 +31,10 @@ logger = logging.getLogger(__name__)
 
 
 def identity_normalise(*, kind: str, value: str) -> str:
-    """Emails are compared case-insensitively; phone numbers by their digits (and a +)."""
+    """Emails are compared case-insensitively. Phone numbers are stored in E.164
+    (+34600111222) when `phonenumbers` can read them — a national number is read in the
+    company's country, MOTIVO_PHONE_REGION — so "600 111 222", "+34 600-111-222" and
+    "0034600111222" are one identity; otherwise by their digits (and a leading +)."""
     value = (value or "").strip()
     if kind == Identity.Kind.EMAIL:
         value = value.lower()
@@ -39,10 +44,23 @@ def identity_normalise(*, kind: str, value: str) -> str:
         digits = "".join(ch for ch in value if ch.isdigit())
         if len(digits) < 6:
             raise DomainError(_("Not a valid phone number."), field="phone")
-        value = ("+" if value.startswith("+") else "") + digits
+        value = _phone_e164(value) or ("+" if value.startswith("+") else "") + digits
     elif not value:
         raise DomainError(_("The chat handle is empty."), field="chat")
     return value
+
+
+def _phone_e164(value: str) -> str | None:
+    region = settings.MOTIVO_PHONE_REGION or None
+    if value.startswith("00"):
+        value = "+" + value[2:]
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _index_customer(customer: Customer) -> None:

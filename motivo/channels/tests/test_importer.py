@@ -72,7 +72,7 @@ def test_spanish_headers_semicolons_and_day_first_dates(db, tmp_path):
     assert marta.channel == "email"
     local = timezone.localtime(marta.received_at)
     assert (local.date(), local.hour, local.minute) == (dt.date(2026, 1, 5), 10, 15)
-    phone = Contact.objects.get(customer__identities__value="600333444")
+    phone = Contact.objects.get(customer__identities__value="+34600333444")  # E.164
     assert phone.channel == "phone"
     assert Contact.objects.get(customer__identities__value="pedro@example.com").channel == "web"
 

@@ -244,7 +244,7 @@ def test_a_refused_callback_keeps_the_message_and_says_why(db):
     assert left.callback_id is None and left.callback_error  # calls not allowed (default)
     assert Contact.objects.get(case_id=left.case_id).channel == "chat"
     customer = Customer.objects.get(pk=left.customer_id)
-    assert customer.identities.filter(kind=Identity.Kind.PHONE, value="600111222").exists()
+    assert customer.identities.filter(kind=Identity.Kind.PHONE, value="+34600111222").exists()
 
 
 def test_a_callback_in_the_customers_window_is_the_contact(db):

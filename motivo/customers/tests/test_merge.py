@@ -50,7 +50,7 @@ def test_known_second_identity_decides_the_customer(ingest):
     by_phone = ingest(channel="phone", phone="600 111 222")
     result = ingest(channel="web", email="new@example.test", phone="600111222")
     assert result.customer_id == by_phone.customer_id
-    assert _values(_customer(result)) == {"600111222", "new@example.test"}
+    assert _values(_customer(result)) == {"+34600111222", "new@example.test"}
     assert Customer.objects.count() == 1
 
 
@@ -59,7 +59,7 @@ def test_identity_of_another_customer_is_not_moved_but_suggested(ingest, agent):
     luis = ingest(phone="600 999 888")
     result = ingest(channel="web", email="ana@example.test", phone="600999888")
     assert result.customer_id == ana.customer_id
-    assert Identity.objects.get(value="600999888").customer_id == luis.customer_id
+    assert Identity.objects.get(value="+34600999888").customer_id == luis.customer_id
     suggestion = DuplicateSuggestion.objects.get()
     assert (suggestion.customer_id, suggestion.other_id) == (ana.customer_id, luis.customer_id)
     # The same again records nothing new.
@@ -113,7 +113,7 @@ def test_identity_pages_for_agents(ingest, agent):
     body = refused.content.decode()
     assert "That address belongs to another customer." in body
     assert 'value="LUIS@example.test"' in body  # the input is kept
-    assert _values(customer) == {"ana@example.test", "600111222"}
+    assert _values(customer) == {"ana@example.test", "+34600111222"}
     assert _values(other) == {"luis@example.test"}
     identity = customer.identities.get(kind="phone")
     remove = reverse("customers:identity_remove", args=[customer.pk, identity.pk])
@@ -172,7 +172,7 @@ def test_merge_moves_everything_and_keeps_rollups_exact(pair, supervisor):
     assert set(Case.objects.filter(customer=target).values_list("pk", flat=True)) == set(case_ids)
     assert not Case.objects.filter(customer=source).exists()
     assert not Contact.objects.filter(customer=source).exists()
-    assert _values(target) == {"ana@example.test", "600111222"}
+    assert _values(target) == {"ana@example.test", "+34600111222"}
     assert target.user_id == source_user.pk and source.user_id is None
     # Nothing anywhere still points at the source (apps found from the model metadata).
     for rel in Customer._meta.related_objects:
@@ -390,14 +390,14 @@ def test_api_merge_and_identities(two, supervisor, agent, customer_user):
     added = _api(agent).post(
         ids_url, {"kind": "phone", "value": "600 222 333"}, content_type="application/json"
     )
-    assert added.status_code == 201 and added.json()["value"] == "600222333"
+    assert added.status_code == 201 and added.json()["value"] == "+34600222333"
     taken = _api(agent).post(
         ids_url, {"kind": "email", "value": "nobody"}, content_type="application/json"
     )
     assert taken.status_code == 422 and taken.json()["error"]["field"] == "email"
     gone = _api(agent).delete(f"{ids_url}/{added.json()['id']}")
     assert gone.status_code == 204
-    assert "600222333" not in _values(target)
+    assert "+34600222333" not in _values(target)
     assert (
         _api(customer_user[0]).delete(f"{ids_url}/{target.identities.first().pk}").status_code
         == 404

@@ -56,3 +56,22 @@ def test_preferences_callback_window_rules():
         callback_allowed=False, callback_from=dt.time(9), callback_to=dt.time(13),
     )  # fmt: skip
     assert Customer.objects.get(pk=customer.pk).callback_from is None
+
+
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        ("600 111 222", "+34600111222"),  # national: read in MOTIVO_PHONE_REGION (ES)
+        ("+34 600-111-222", "+34600111222"),
+        ("0034600111222", "+34600111222"),
+        ("+44 7700 900123", "+447700900123"),
+        ("123456", "123456"),  # not a possible number anywhere: kept as its digits
+    ],
+)
+def test_phone_numbers_are_stored_in_e164(written, stored):
+    assert identity_normalise(kind="phone", value=written) == stored
+
+
+def test_national_numbers_follow_the_company_country(settings):
+    settings.MOTIVO_PHONE_REGION = "GB"
+    assert identity_normalise(kind="phone", value="07700 900123") == "+447700900123"
