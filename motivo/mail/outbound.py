@@ -300,6 +300,17 @@ def _fail(email_id: int, error: str) -> OutboundEmail:
     return email
 
 
+def email_bounced(*, rfc_message_id: str, error: str) -> OutboundEmail | None:
+    """A delivery report says a mail we sent never arrived: mark it failed, so a reply's
+    case shows the failure (and "Send again"). None when the mail is not ours or already
+    failed."""
+    email = OutboundEmail.objects.filter(rfc_message_id=rfc_message_id).only("pk", "status")
+    found = email.first()
+    if found is None or found.status == OutboundEmail.Status.FAILED:
+        return None
+    return _fail(found.pk, f"bounced: {error}")  # as SMTP errors are kept: untranslated
+
+
 def _attempt(email_id: int, payload: dict[str, Any], attempt: int) -> tuple[bool, int]:
     """One delivery attempt. Returns (retry?, attempts made so far). The row is claimed
     by moving `attempts` from `attempt` to `attempt + 1`, so a duplicated task does not

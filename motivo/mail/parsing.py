@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from email import policy
 from email.header import decode_header, make_header
-from email.message import Message
+from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
@@ -68,6 +68,8 @@ class ParsedEmail:
     body_html: str = ""  # the new part of the HTML (unsanitised; the case services clean it)
     attachments: list[ParsedAttachment] = field(default_factory=list)
     automated: str = ""  # why this is an auto-reply / bounce / list mail, or ""
+    bounce_of: str = ""  # a failed-delivery report: the Message-ID of the mail that bounced
+    bounce_error: str = ""  # and why ("5.1.1 user unknown")
     defects: list[str] = field(default_factory=list)
 
 
@@ -342,6 +344,32 @@ def _attach_message(part: Message, out: ParsedEmail) -> None:
     out.attachments.append(ParsedAttachment(name, "message/rfc822", data))
 
 
+def delivery_failure(msg: EmailMessage) -> tuple[str, str]:
+    """(Message-ID of the returned mail, error) from a delivery status notification
+    (RFC 3464) that reports a permanent failure; ("", "") for anything else (a delay, a
+    report without the original headers)."""
+    failed, error, original = False, "", ""
+    for part in msg.walk():
+        ctype = part.get_content_type()
+        if ctype == "message/delivery-status":
+            for block in part.get_payload() if part.is_multipart() else []:
+                if str(block.get("Action", "")).strip().lower() == "failed":
+                    failed = True
+                    status = str(block.get("Status", "")).strip()
+                    diagnostic = str(block.get("Diagnostic-Code", "")).partition(";")[2].strip()
+                    error = error or " ".join(filter(None, [status, diagnostic]))
+        elif ctype in ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers"):
+            if part.is_multipart():  # message/rfc822: the returned message itself
+                inner = part.get_payload()[0]
+                original = original or (message_ids(str(inner.get("Message-ID", ""))) or [""])[0]
+            else:
+                headers = _PARSER.parsebytes(part.get_payload(decode=True) or b"")
+                original = original or (message_ids(str(headers.get("Message-ID", ""))) or [""])[0]
+    if not failed or not original:
+        return "", ""
+    return original, (error or "delivery failed")[:500]
+
+
 def parse_email(raw: bytes, *, support_addresses: frozenset[str] = frozenset()) -> ParsedEmail:
     """Everything the pipeline needs from one raw message."""
     msg = _PARSER.parsebytes(raw)
@@ -372,6 +400,8 @@ def parse_email(raw: bytes, *, support_addresses: frozenset[str] = frozenset()) 
     }:
         out.automated = "loop: sent from our own address"
     if out.automated:
+        if ctype == "multipart/report":
+            out.bounce_of, out.bounce_error = delivery_failure(msg)
         return out  # nothing of the body is needed for mail we ignore
 
     texts: list[str] = []

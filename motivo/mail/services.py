@@ -36,6 +36,7 @@ from motivo.customers.models import Identity
 from motivo.customers.services import customer_add_identity
 from motivo.mail.htmltext import html_to_text
 from motivo.mail.models import InboundEmail, Mailbox, OutboundEmail
+from motivo.mail.outbound import email_bounced
 from motivo.mail.parsing import (
     ParsedEmail,
     base_address,
@@ -333,6 +334,10 @@ def _route(inbound: InboundEmail, parsed: ParsedEmail, own: frozenset[str]) -> N
     inbound.from_address = parsed.from_address[:254]
     inbound.subject = parsed.subject[:255]
     if parsed.automated:
+        if parsed.bounce_of and email_bounced(
+            rfc_message_id=parsed.bounce_of, error=parsed.bounce_error
+        ):
+            return _ignore(inbound, f"bounce of our <{parsed.bounce_of}>: marked failed")
         return _ignore(inbound, parsed.automated)
     if inbound.rfc_message_id and execute(
         "SELECT 1 FROM mail_outboundemail WHERE rfc_message_id = %s", [inbound.rfc_message_id]

@@ -257,3 +257,61 @@ def test_quoted_history_is_folded_and_kept():
     assert message.body == "Sí, cambiadlo."
     folded = message.body_html.split('<details class="quoted">', 1)
     assert "¿Lo cambiamos?" not in folded[0] and "¿Lo cambiamos?" in folded[1]
+
+
+def _dsn(*, original_id: str, action: str = "failed", headers_part: bool = True) -> bytes:
+    """A delivery status notification (RFC 3464) about the mail `original_id`."""
+    returned = (
+        "Content-Type: text/rfc822-headers\r\n\r\n"
+        f"From: soporte@motivo.localhost\r\nMessage-ID: <{original_id}>\r\nSubject: Re: x\r\n"
+        if headers_part
+        else "Content-Type: message/rfc822\r\n\r\n"
+        f"From: soporte@motivo.localhost\r\nMessage-ID: <{original_id}>\r\n\r\nHola\r\n"
+    )
+    return (
+        "From: MAILER-DAEMON@mx.example (Mail Delivery System)\r\n"
+        "To: soporte@motivo.localhost\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+        f"Message-ID: <dsn-{action}-{original_id}>\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n'
+        "--b\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+        "--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example\r\n"
+        f"\r\nFinal-Recipient: rfc822; ana@x.es\r\nAction: {action}\r\nStatus: 5.1.1\r\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 User unknown\r\n\r\n"
+        f"--b\r\n{returned}--b--\r\n"
+    ).encode()
+
+
+@pytest.mark.parametrize("headers_part", [True, False])
+def test_a_bounce_of_our_reply_marks_it_failed_on_the_case(ingest, agent, headers_part):
+    result = ingest(email="ana@x.es")
+    reply = Message.objects.create(
+        case_id=result.case_id, kind=Message.Kind.REPLY, body="Hola", author=agent,
+        created_at=Case.objects.get(pk=result.case_id).created_at,
+    )  # fmt: skip
+    sent = OutboundEmail.objects.create(
+        case_id=result.case_id, message=reply, kind="reply", rfc_message_id="r1@motivo",
+        to="ana@x.es", status=OutboundEmail.Status.SENT, attempts=1,
+    )  # fmt: skip
+    row = receive(_dsn(original_id="r1@motivo", headers_part=headers_part))
+    assert row.status == InboundEmail.Status.IGNORED and "marked failed" in row.reason
+    sent.refresh_from_db()
+    assert sent.status == OutboundEmail.Status.FAILED
+    assert "5.1.1" in sent.last_error and "User unknown" in sent.last_error
+    event = CaseEvent.objects.get(case_id=result.case_id, kind=CaseEvent.Kind.DELIVERY_FAILED)
+    assert event.data["message_id"] == reply.pk
+    assert not Contact.objects.filter(case_id=result.case_id).exclude(pk=result.contact_id)
+
+
+def test_a_delay_report_or_a_bounce_of_unknown_mail_changes_nothing(ingest):
+    result = ingest(email="ana@x.es")
+    sent = OutboundEmail.objects.create(
+        case_id=result.case_id, kind="reply", rfc_message_id="r2@motivo", to="ana@x.es",
+        status=OutboundEmail.Status.SENT,
+    )  # fmt: skip
+    delayed = receive(_dsn(original_id="r2@motivo", action="delayed"))
+    unknown = receive(_dsn(original_id="not-ours@elsewhere"))
+    for row in (delayed, unknown):
+        assert row.status == InboundEmail.Status.IGNORED and "marked failed" not in row.reason
+    sent.refresh_from_db()
+    assert sent.status == OutboundEmail.Status.SENT
+    assert not CaseEvent.objects.filter(kind=CaseEvent.Kind.DELIVERY_FAILED).exists()
