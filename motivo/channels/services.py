@@ -241,10 +241,12 @@ def web_form_submit(
 @transaction.atomic
 def rejected_submission_accept(*, submission: RejectedSubmission, actor: User) -> IngestResult:
     """A person reviewed a refused submission and it is real: record it as the web contact
-    it would have been (without its attachment, which was not kept)."""
+    it would have been (without its attachment, which was not kept). Accepting it again
+    (a double click, two reviewers) answers with the contact recorded the first time."""
     submission = RejectedSubmission.objects.select_for_update().get(pk=submission.pk)
-    if submission.accepted_at is not None:
-        raise DomainError(_("This message was already accepted."), code="accepted")
+    external_id = f"web-rejected:{submission.pk}"
+    if submission.accepted_at is not None and (found := _existing(external_id)):
+        return found
     result = contact_ingest(
         channel=Channel.WEB,
         subject=submission.subject,
@@ -252,7 +254,7 @@ def rejected_submission_accept(*, submission: RejectedSubmission, actor: User) -
         name=submission.name,
         email=submission.email or None,
         phone=submission.phone or None,
-        external_id=f"web-rejected:{submission.pk}",
+        external_id=external_id,
         received_at=submission.created_at,
         language=submission.language or None,
         actor=actor,

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import re
 import secrets
 import time
@@ -78,14 +79,22 @@ def content_spam_reason(*, name: str, subject: str, message: str) -> str | None:
     return None
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    header = settings.MOTIVO_FORM_IP_HEADER
+def client_ip(request: HttpRequest, *, header: str | None = None) -> str | None:
+    """The visitor's address: the last entry of `header` (default MOTIVO_FORM_IP_HEADER,
+    set by a reverse proxy) when it holds a valid address, else the connection's."""
+    header = settings.MOTIVO_FORM_IP_HEADER if header is None else header
     if header:
-        meta_key = "HTTP_" + header.upper().replace("-", "_")
-        forwarded = request.META.get(meta_key, "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()[:45] or None
-    return request.META.get("REMOTE_ADDR") or None
+        forwarded = request.headers.get(header, "")
+        if forwarded and (address := _valid_ip(forwarded.split(",")[-1])):
+            return address
+    return _valid_ip(request.META.get("REMOTE_ADDR") or "")
+
+
+def _valid_ip(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
 
 
 def _count(key: str) -> int:

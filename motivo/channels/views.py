@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from motivo.channels import spam
-from motivo.channels.forms import ContactForm
+from motivo.channels.forms import ContactForm, SizeLimitUploadHandler
 from motivo.channels.models import RejectedSubmission
 from motivo.channels.services import rejected_submission_accept, web_form_submit
 from motivo.core.decorators import manager_required
@@ -58,9 +58,13 @@ def _form_page(
 @xframe_options_exempt
 @require_http_methods(["GET", "POST"])
 def contact_form(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":  # before the body is parsed
+        request.upload_handlers.insert(0, SizeLimitUploadHandler(request))
     lang = _language(request)
     with translation.override(lang):
-        form = ContactForm(request.POST or None, request.FILES or None)
+        form = ContactForm(
+            request.POST or None, request.FILES or None, upload_handlers=request.upload_handlers
+        )
         if request.method != "POST":
             return _form_page(request, form, lang)
         if not form.is_valid():

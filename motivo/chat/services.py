@@ -15,6 +15,7 @@ MOTIVO_CHAT_BUS=redis also from a notice published after commit (`chat.bus`).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
 from dataclasses import dataclass
@@ -42,6 +43,9 @@ from motivo.customers.services import (
     customer_resolve,
     identity_normalise,
 )
+from motivo.voice.models import CallbackRequest
+from motivo.voice.selectors import callback_waiting
+from motivo.voice.services import callback_request
 
 MAX_NAME = 200
 
@@ -113,6 +117,20 @@ def _language(language: str | None) -> str:
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
+def _visitor(
+    *, customer_user: User | None, name: str, email: str, language: str | None
+) -> tuple[Customer | None, str, str, str]:
+    """(the signed-in customer or None, name, email, language) of who is writing: a
+    signed-in portal customer is who their account says; anyone else gives name and email."""
+    customer = getattr(customer_user, "customer", None) if customer_user else None
+    if customer is not None:
+        name, email = customer.name, _customer_email(customer, customer_user)
+        language = customer.language
+    else:
+        name, email = _clean_name(name), _clean_email(email)
+    return customer, name, email, _language(language)
+
+
 def _customer_email(customer: Customer, user: User | None) -> str:
     if user is not None and user.email:
         return user.email.lower()
@@ -168,13 +186,9 @@ def chat_session_start(
     portal customer (name and email come from their account); `resume_token` the secret of
     their previous chat, kept by the widget."""
     body = _clean_body(body)
-    customer = getattr(customer_user, "customer", None) if customer_user else None
-    if customer is not None:
-        name, email = customer.name, _customer_email(customer, customer_user)
-        language = customer.language
-    else:
-        name, email = _clean_name(name), _clean_email(email)
-    language = _language(language)
+    customer, name, email, language = _visitor(
+        customer_user=customer_user, name=name, email=email, language=language
+    )
     _limit_sessions(ip=ip, email=email)
     if not chat_agents_available():
         raise DomainError(
@@ -391,13 +405,9 @@ def chat_leave_message(
     number), the message becomes a chat contact answered by e-mail. Exactly one contact
     either way, and a refused callback never loses the message."""
     body = _clean_body(body)
-    customer = getattr(customer_user, "customer", None) if customer_user else None
-    if customer is not None:
-        name, email = customer.name, _customer_email(customer, customer_user)
-        language = customer.language
-    else:
-        name, email = _clean_name(name), _clean_email(email)
-    language = _language(language)
+    customer, name, email, language = _visitor(
+        customer_user=customer_user, name=name, email=email, language=language
+    )
     phone = (phone or "").strip()
     if callback and phone:
         phone = identity_normalise(kind=Identity.Kind.PHONE, value=phone)
@@ -411,9 +421,19 @@ def chat_leave_message(
                 )[0]
             if phone:
                 customer_add_identity(customer=customer, kind=Identity.Kind.PHONE, value=phone)
-        booked, callback_error = _request_callback(customer=customer, note=body)
-        if booked is not None:
-            return LeftMessage(booked.case_id, customer.pk, booked.pk, "")
+        waiting = callback_waiting(customer=customer)
+        if waiting is not None:
+            # A callback is already booked: the message joins its case (the request itself
+            # would be answered with the waiting one, and the message dropped).
+            with contextlib.suppress(DomainError):  # that case was merged: a new contact
+                case_customer_message(
+                    case=waiting.case, channel=Channel.CHAT, body=body, actor=customer_user
+                )
+                return LeftMessage(waiting.case_id, customer.pk, waiting.pk, "")
+        else:
+            booked, callback_error = _request_callback(customer=customer, note=body)
+            if booked is not None:
+                return LeftMessage(booked.case_id, customer.pk, booked.pk, "")
     result = contact_ingest(
         channel="chat",
         subject="",
@@ -426,15 +446,12 @@ def chat_leave_message(
     return LeftMessage(result.case_id, result.customer_id, None, callback_error)
 
 
-def _request_callback(*, customer: Customer, note: str):
+def _request_callback(*, customer: Customer, note: str) -> tuple[CallbackRequest | None, str]:
     """(the callback request, "") or (None, why it was refused)."""
     try:
-        from motivo.voice.models import CallbackRequest
-        from motivo.voice.services import callback_request
-    except ImportError:
-        return None, _("Callbacks cannot be requested here yet.")
-    try:
-        source = getattr(CallbackRequest.Source, "WIDGET", "chat")  # asked in the widget
-        return callback_request(customer=customer, note=note, source=source), ""
+        request = callback_request(
+            customer=customer, note=note, source=CallbackRequest.Source.WIDGET
+        )
     except DomainError as error:
         return None, error.message
+    return request, ""

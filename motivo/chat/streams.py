@@ -52,6 +52,11 @@ EXPIRE_SECONDS = 60.0  # how often idle chats are ended (once per interval, all 
 WSGI_STREAM_SECONDS = 25.0
 WSGI_HEARTBEAT_SECONDS = 5.0
 ASGI_HEARTBEAT_SECONDS = 15.0
+# Open streams one realtime process holds for one chat (the customer's tabs) and for one
+# staff member (console and panes). Chats themselves are rate limited per address, so this
+# also bounds what one address can hold open.
+MAX_STREAMS_PER_CHAT = 5
+MAX_STREAMS_PER_USER = 20
 
 CUSTOMER, AGENT, CONSOLE = "customer", "agent", "console"
 
@@ -268,6 +273,16 @@ class Hub:
 
     def unsubscribe(self, sub: Subscriber) -> None:
         self.subs.pop(sub, None)
+
+    def full(self, sub: Subscriber) -> bool:
+        """True when the chat (customer) or the staff member already holds as many open
+        streams as allowed: the new one is refused."""
+        if sub.kind == CUSTOMER:
+            pk = sub.session.pk
+            mine = [s for s in self.subs if s.kind == CUSTOMER and s.session.pk == pk]
+            return len(mine) >= MAX_STREAMS_PER_CHAT
+        mine = [s for s in self.subs if s.staff and s.user_id == sub.user_id]
+        return len(mine) >= MAX_STREAMS_PER_USER
 
     async def _run(self) -> None:
         while self.subs:

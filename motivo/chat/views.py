@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from motivo.channels.spam import client_ip
 from motivo.chat import services, streams
 from motivo.chat.models import ChatSession
 from motivo.chat.selectors import (
@@ -89,9 +90,12 @@ def _language(request: HttpRequest) -> str:
     return translation.get_language_from_request(request)
 
 
-def widget_endpoint(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def widget_endpoint(view: Callable[..., HttpResponse] | None = None, *, post: bool = False) -> Any:
     """CORS, preflight, origin allow-list, the visitor's language and JSON errors for the
-    widget's token-authenticated endpoints (CSRF-exempt: no cookie authenticates them)."""
+    widget's token-authenticated endpoints (CSRF-exempt: no cookie authenticates them).
+    `@widget_endpoint(post=True)`: the endpoint changes something and takes POST only."""
+    if view is None:
+        return lambda view: widget_endpoint(view, post=post)
 
     @csrf_exempt
     @wraps(view)
@@ -103,6 +107,8 @@ def widget_endpoint(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
                 request, _error("forbidden", _("This site may not use the chat."), None, 403)
             )
         with translation.override(_language(request)):
+            if post and request.method != "POST":
+                return _cors(request, _error("method_not_allowed", _("Use POST."), None, 405))
             try:
                 response = view(request, *args, **kwargs)
             except DomainError as error:
@@ -133,12 +139,7 @@ def _text(data: dict[str, Any], name: str) -> str:
 
 
 def _ip(request: HttpRequest) -> str:
-    header = settings.MOTIVO_CHAT_IP_HEADER
-    if header:
-        value = request.headers.get(header, "")
-        if value:
-            return value.split(",")[-1].strip()[:64]
-    return request.META.get("REMOTE_ADDR", "")[:64]
+    return client_ip(request, header=settings.MOTIVO_CHAT_IP_HEADER) or ""
 
 
 def _signed_in_customer(request: HttpRequest):
@@ -206,11 +207,9 @@ def widget_config(request: HttpRequest) -> JsonResponse:
     )
 
 
-@widget_endpoint
+@widget_endpoint(post=True)
 def widget_sessions(request: HttpRequest) -> JsonResponse:
     """POST {name, email, message, page_url, resume_token}: start a chat."""
-    if request.method != "POST":
-        return _error("method_not_allowed", _("Use POST."), None, 405)
     data = _json(request)
     started = services.chat_session_start(
         name=_text(data, "name"),
@@ -233,11 +232,9 @@ def widget_session(request: HttpRequest) -> JsonResponse:
     return JsonResponse(_session_state(request, session))
 
 
-@widget_endpoint
+@widget_endpoint(post=True)
 def widget_messages(request: HttpRequest) -> JsonResponse:
     """POST {body} (token): the customer's next line."""
-    if request.method != "POST":
-        return _error("method_not_allowed", _("Use POST."), None, 405)
     session = chat_session_for_token(token=request.headers.get(TOKEN_HEADER))
     message = services.chat_customer_message(session=session, body=_text(_json(request), "body"))
     return JsonResponse(
@@ -245,11 +242,9 @@ def widget_messages(request: HttpRequest) -> JsonResponse:
     )
 
 
-@widget_endpoint
+@widget_endpoint(post=True)
 def widget_end(request: HttpRequest) -> JsonResponse:
     """POST (token): the customer ends the chat."""
-    if request.method != "POST":
-        return _error("method_not_allowed", _("Use POST."), None, 405)
     session = chat_session_for_token(token=request.headers.get(TOKEN_HEADER))
     session = services.chat_session_end(
         session=session, actor=None, by=ChatSession.EndedBy.CUSTOMER
@@ -257,12 +252,10 @@ def widget_end(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"session": session_payload(session)})
 
 
-@widget_endpoint
+@widget_endpoint(post=True)
 def widget_leave(request: HttpRequest) -> JsonResponse:
     """POST {name, email, message, callback, phone}: no agent available — leave a message
     (answered by e-mail) and optionally ask for a callback."""
-    if request.method != "POST":
-        return _error("method_not_allowed", _("Use POST."), None, 405)
     data = _json(request)
     left = services.chat_leave_message(
         name=_text(data, "name"),
@@ -462,7 +455,13 @@ async def astream_session(request: HttpRequest) -> HttpResponse:
     except Http404:
         return _cors(request, _error("not_found", "This chat does not exist.", None, 404))
     sub = streams.Subscriber(streams.CUSTOMER, session=session)
+    if hub.full(sub):
+        return _cors(request, _too_many_streams())
     return _cors(request, _event_stream(hub.events(sub, after_id=_after(request))))
+
+
+def _too_many_streams() -> JsonResponse:
+    return _error("too_many_streams", "Too many open streams.", None, 429)
 
 
 async def _astaff(request: HttpRequest):
@@ -482,6 +481,8 @@ async def astream_staff(request: HttpRequest, session_id: int) -> HttpResponse:
     except Http404:
         return _staff_cors(request, _error("not_found", "not found", None, 404))
     sub = streams.Subscriber(streams.AGENT, session=session, user_id=user.pk)
+    if hub.full(sub):
+        return _staff_cors(request, _too_many_streams())
     return _staff_cors(request, _event_stream(hub.events(sub, after_id=_after(request))))
 
 
@@ -490,7 +491,10 @@ async def astream_console(request: HttpRequest) -> HttpResponse:
     if user is None:
         return _staff_cors(request, _error("forbidden", "forbidden", None, 403))
     sub = streams.Subscriber(streams.CONSOLE, user_id=user.pk)
-    return _staff_cors(request, _event_stream(streams.hub().events(sub)))
+    hub = streams.hub()
+    if hub.full(sub):
+        return _staff_cors(request, _too_many_streams())
+    return _staff_cors(request, _event_stream(hub.events(sub)))
 
 
 async def ahealthz(request: HttpRequest) -> JsonResponse:

@@ -187,6 +187,19 @@ def test_visitor_address_behind_a_proxy(settings, rf):
     assert spam.client_ip(request) == "127.0.0.1"
     settings.MOTIVO_FORM_IP_HEADER = "X-Forwarded-For"
     assert spam.client_ip(request) == "198.51.100.20"
+    # Not an address (a client reaching the server past the proxy): the connection's address,
+    # never a string the database's address column would refuse.
+    forged = rf.post(URL, HTTP_X_FORWARDED_FOR="1.2.3.4, <script>")
+    assert spam.client_ip(forged) == "127.0.0.1"
+
+
+def test_a_refused_submission_with_a_forged_address_header_is_kept(settings):
+    settings.MOTIVO_FORM_IP_HEADER = "X-Forwarded-For"
+    response = Client().post(
+        URL, _data(website="bot"), REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="not-an-ip"
+    )
+    assert response.status_code == 400
+    assert RejectedSubmission.objects.get().ip == "198.51.100.7"
 
 
 def test_attachment_is_stored_and_too_large_one_refused(settings):
@@ -199,6 +212,29 @@ def test_attachment_is_stored_and_too_large_one_refused(settings):
     assert refused.status_code == 400
     assert "The file is larger than the 0 MB limit." in refused.content.decode()
     assert Case.objects.count() == 1
+
+
+def test_an_oversized_attachment_is_not_stored_while_it_is_read(settings):
+    """The size check runs while the upload streams in: past the limit nothing more is kept
+    (no temporary file, no memory), and the rest of the form is still there."""
+    from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+    settings.MOTIVO_FORM_MAX_ATTACHMENT_BYTES = 100 * 1024
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024  # larger files go to a temporary file
+    written = []
+    real = TemporaryFileUploadHandler.receive_data_chunk
+
+    def spy(self, raw_data, start):
+        written.append(len(raw_data))
+        return real(self, raw_data, start)
+
+    large = SimpleUploadedFile("big.bin", b"x" * (1024 * 1024))
+    with mock.patch.object(TemporaryFileUploadHandler, "receive_data_chunk", spy):
+        refused = _post(attachment=large)
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "The file is larger than the 0 MB limit." in page and "Falta una pieza" in page
+    assert 0 < sum(written) <= 100 * 1024 and not Case.objects.exists()
 
 
 def test_invalid_input_is_a_form_error():
@@ -238,8 +274,9 @@ def test_managers_review_and_accept_refused_messages(supervisor, agent):
     assert case.channel == "web"
     kept.refresh_from_db()
     assert kept.accepted_case_id == case.pk
-    again = manager.post(reverse("channels:rejected_accept", args=[kept.pk]))
-    assert again.status_code == 302 and Case.objects.count() == 1
+    again = manager.post(reverse("channels:rejected_accept", args=[kept.pk]))  # double click
+    assert again.status_code == 302 and again["Location"] == f"/cases/{case.pk}/"
+    assert Case.objects.count() == 1
     csrf_client = Client(enforce_csrf_checks=True)
     csrf_client.force_login(supervisor)
     assert csrf_client.post(reverse("channels:rejected_accept", args=[kept.pk])).status_code == 403

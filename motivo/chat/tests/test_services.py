@@ -266,3 +266,38 @@ def test_a_callback_in_the_customers_window_is_the_contact(db):
     callback = CallbackRequest.objects.get(pk=left.callback_id)
     assert callback.customer_id == customer.pk and callback.note == "Sobre mi factura"
     assert Contact.objects.filter(customer=customer).count() == 1  # the callback only
+
+
+def test_a_message_left_while_a_callback_already_waits_joins_its_case(db):
+    """callback_request answers a second request with the waiting one and writes nothing:
+    the second message must not be dropped."""
+    from motivo.voice.models import CallbackRequest
+
+    customer = Customer.objects.create(
+        name="Ana",
+        created_at=timezone.now(),
+        callback_allowed=True,
+        callback_from=dt.time(0, 0),
+        callback_to=dt.time(23, 59),
+    )
+    Identity.objects.create(customer=customer, kind="email", value="ana@example.test")
+    first = chat_leave_message(
+        name="Ana", email="ana@example.test", body="Sobre mi factura", callback=True,
+        phone="+34 600 111 222",
+    )  # fmt: skip
+    second = chat_leave_message(
+        name="Ana", email="ana@example.test", body="Y también el pedido 88", callback=True,
+        phone="+34 600 111 222",
+    )  # fmt: skip
+    assert (second.case_id, second.callback_id, second.callback_error) == (
+        first.case_id,
+        first.callback_id,
+        "",
+    )
+    assert CallbackRequest.objects.filter(customer=customer).count() == 1
+    bodies = list(
+        Message.objects.filter(case_id=first.case_id, kind=Message.Kind.INBOUND).values_list(
+            "body", flat=True
+        )
+    )
+    assert "Y también el pedido 88" in bodies

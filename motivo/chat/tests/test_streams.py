@@ -219,6 +219,36 @@ def test_the_hub_serves_every_stream_of_the_process_from_one_poller(start_chat, 
     _run(scenario())
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_chat_cannot_hold_more_than_a_few_streams_open(start_chat, monkeypatch):
+    from django.test import AsyncRequestFactory
+
+    from motivo.chat import views
+
+    monkeypatch.setattr(streams, "MAX_STREAMS_PER_CHAT", 2)
+    started = start_chat()
+
+    def request():
+        return AsyncRequestFactory().get(
+            "/chat/stream/session", headers={"X-Motivo-Chat-Token": started.token}
+        )
+
+    async def scenario() -> None:
+        hub = streams.hub()
+        open_ = [hub.events(streams.Subscriber(streams.CUSTOMER, session=started.session))]
+        open_.append(hub.events(streams.Subscriber(streams.CUSTOMER, session=started.session)))
+        for stream in open_:
+            await _collect(stream, "event: ready", 5)
+        refused = await views.astream_session(request())
+        assert refused.status_code == 429
+        await open_[0].aclose()
+        assert (await views.astream_session(request())).status_code == 200
+        await open_[1].aclose()
+        hub.executor.shutdown()
+
+    _run(scenario())
+
+
 # ---------------------------------------------------------------------------- Redis
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -50,6 +52,14 @@ def test_preflight_allows_the_token_header_and_no_cookies(widget):
     assert response["Access-Control-Allow-Origin"] == "*"
     assert "X-Motivo-Chat-Token" in response["Access-Control-Allow-Headers"]
     assert "Access-Control-Allow-Credentials" not in response
+
+
+@pytest.mark.parametrize("path", ["sessions", "messages", "end", "leave"])
+def test_writes_take_post_only_and_answer_in_json_the_site_can_read(widget, path):
+    response = widget.get(f"/chat/api/{path}")
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+    assert response["Access-Control-Allow-Origin"] == "*"
 
 
 def test_config_speaks_the_visitors_language_and_says_whether_someone_is_there(
@@ -136,6 +146,28 @@ def test_sessions_are_rate_limited_per_visitor(widget, available_agent, settings
     assert _start(widget).status_code == 201
     again = _start(widget, email="other@example.test")
     assert again.status_code == 429 and again.json()["error"]["code"] == "rate_limited"
+
+
+def test_behind_a_proxy_visitors_are_counted_by_the_forwarded_address(
+    widget, available_agent, settings
+):
+    settings.MOTIVO_CHAT_MAX_SESSIONS_PER_IP = 1
+    settings.MOTIVO_CHAT_IP_HEADER = "X-Forwarded-For"
+
+    def start(forwarded: str, email: str):
+        return widget.client.post(
+            "/chat/api/sessions",
+            json.dumps({"name": "Ann", "email": email, "message": "Hola"}),
+            content_type="application/json",
+            headers={"Origin": widget.origin, "X-Forwarded-For": forwarded},
+        )
+
+    assert start("192.0.2.1, 198.51.100.20", "a@example.test").status_code == 201
+    assert start("192.0.2.9, 198.51.100.21", "b@example.test").status_code == 201
+    assert start("198.51.100.20", "c@example.test").status_code == 429
+    # Not an address: the connection's own (127.0.0.1), not a key the client chooses.
+    assert start("junk-1", "d@example.test").status_code == 201
+    assert start("junk-2", "e@example.test").status_code == 429
 
 
 def test_a_signed_in_customer_is_recognised_only_on_motivos_own_pages(

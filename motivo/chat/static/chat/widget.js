@@ -155,6 +155,26 @@
     else { general.textContent = error.message || S.error; general.hidden = false; }
   }
 
+  // Who is writing (a signed-in customer, or name and e-mail) and the message box, in
+  // both the start and the leave-a-message forms; returns the message box.
+  function visitorFields(form, noteClass) {
+    if (config.customer) {
+      form.appendChild(el("p", { class: noteClass, text: fmt(S.continue_as, { name: config.customer.name }) }));
+    } else {
+      form.appendChild(field(S.name, el("input", { name: "name", autocomplete: "name", maxlength: "200" })));
+      form.appendChild(field(S.email, el("input", { name: "email", type: "email", autocomplete: "email", maxlength: "254" })));
+    }
+    var message = el("textarea", { name: "message", rows: "3", maxlength: String(config.max_chars) });
+    form.appendChild(field(S.message, message));
+    return message;
+  }
+  function prefillForm(form, prefill) {
+    ["name", "email", "message"].forEach(function (k) {
+      var input = form.querySelector('[name="' + k + '"]');
+      if (input && prefill[k]) input.value = prefill[k];
+    });
+  }
+
   // ------------------------------------------------------------------ views
   function viewStart(prefill) {
     state.view = "start";
@@ -162,21 +182,11 @@
     prefill = prefill || {};
     body.appendChild(el("p", { class: "muted", text: S.intro }));
     var form = el("form", { novalidate: "", "data-view": "start" });
-    if (config.customer) {
-      form.appendChild(el("p", { class: "status", text: fmt(S.continue_as, { name: config.customer.name }) }));
-    } else {
-      form.appendChild(field(S.name, el("input", { name: "name", autocomplete: "name", maxlength: "200" })));
-      form.appendChild(field(S.email, el("input", { name: "email", type: "email", autocomplete: "email", maxlength: "254" })));
-    }
-    var message = el("textarea", { name: "message", rows: "3", maxlength: String(config.max_chars) });
-    form.appendChild(field(S.message, message));
+    var message = visitorFields(form, "status");
     form.appendChild(el("p", { class: "err", hidden: "", "data-error-general": "" }));
     var submit = el("button", { class: "primary", type: "submit", text: S.start });
     form.appendChild(submit);
-    ["name", "email", "message"].forEach(function (k) {
-      var input = form.querySelector('[name="' + k + '"]');
-      if (input && prefill[k]) input.value = prefill[k];
-    });
+    prefillForm(form, prefill);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var data = {
@@ -207,14 +217,7 @@
     body.appendChild(el("p", { class: "status", text: S.offline_title }));
     body.appendChild(el("p", { class: "muted", text: S.offline_intro }));
     var form = el("form", { novalidate: "", "data-view": "offline" });
-    if (config.customer) {
-      form.appendChild(el("p", { class: "muted", text: fmt(S.continue_as, { name: config.customer.name }) }));
-    } else {
-      form.appendChild(field(S.name, el("input", { name: "name", autocomplete: "name", maxlength: "200" })));
-      form.appendChild(field(S.email, el("input", { name: "email", type: "email", autocomplete: "email", maxlength: "254" })));
-    }
-    var message = el("textarea", { name: "message", rows: "3", maxlength: String(config.max_chars) });
-    form.appendChild(field(S.message, message));
+    var message = visitorFields(form, "muted");
     var callback = el("input", { type: "checkbox", name: "callback" });
     form.appendChild(el("label", { class: "check" }, [callback, document.createTextNode(S.callback)]));
     var phone = el("input", { name: "phone", type: "tel", autocomplete: "tel", maxlength: "40" });
@@ -225,10 +228,7 @@
     form.appendChild(el("p", { class: "err", hidden: "", "data-error-general": "" }));
     var submit = el("button", { class: "primary", type: "submit", text: S.leave });
     form.appendChild(submit);
-    ["name", "email", "message"].forEach(function (k) {
-      var input = form.querySelector('[name="' + k + '"]');
-      if (input && prefill[k]) input.value = prefill[k];
-    });
+    prefillForm(form, prefill);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var get = function (k) { var i = form.querySelector('[name="' + k + '"]'); return i ? i.value : ""; };
