@@ -145,14 +145,19 @@ def _reply_email_send(message: Message, address: str) -> OutboundEmail:
 @transaction.atomic
 def reply_email_send(*, message: Message) -> OutboundEmail | None:
     """E-mail an agent's reply to the customer, in the customer's language, when the case's
-    reply route is e-mail; None when it is not (chat, call them, no address)."""
+    reply route is e-mail; None when it is not (chat, call them, no address). Once per
+    reply: a task the queue runs twice finds the first mail (the reply's row is locked) and
+    returns it ("Send again" is `reply_email_resend`)."""
     message = (
-        Message.objects.select_related("case__customer", "author")
+        Message.objects.select_for_update(of=("self",))
+        .select_related("case__customer", "author")
         .prefetch_related("attachments")
         .get(pk=message.pk)
     )
     if message.kind != Message.Kind.REPLY:
         return None
+    if sent := message.emails.order_by("pk").first():
+        return sent
     route = reply_route(case=message.case)
     if route.channel != EMAIL:
         return None
@@ -217,7 +222,8 @@ def _staff_email_send(
     if not user.email:
         return None
     with translation.override(user.language or settings.LANGUAGE_CODE):
-        context = {"case": case, "user": user, "site_url": settings.SITE_URL} | context
+        site_url = settings.SITE_URL.rstrip("/")
+        context = {"case": case, "user": user, "site_url": site_url} | context
         subject = render_to_string(f"cases/email/{template}_subject.txt", context).strip()
         body = render_to_string(f"cases/email/{template}.txt", context)
     # Not linked to the case: inbound mail threads on our Message-IDs, and an agent answering

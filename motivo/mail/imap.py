@@ -135,19 +135,33 @@ def mailbox_poll(*, mailbox: Mailbox, limit: int = BATCH) -> PollResult:
             else:
                 raw = _fetch(conn, uid)
                 result.fetched += 1
-                delivery = inbound_email_receive(
-                    raw=raw, transport=InboundEmail.Transport.IMAP, mailbox=mailbox
-                )
-                if delivery.created:
-                    result.stored += 1
+                try:
+                    delivery = inbound_email_receive(
+                        raw=raw, transport=InboundEmail.Transport.IMAP, mailbox=mailbox
+                    )
+                except DomainError as exc:
+                    # This message can never be stored (empty, or over the limit when the
+                    # server did not tell its size): left on the server, reported, and
+                    # the poll goes on instead of stopping at it every time.
+                    result.skipped += 1
+                    result.error = _("UID %(uid)d was left on the server: %(error)s") % {
+                        "uid": uid,
+                        "error": exc.message,
+                    }
                 else:
-                    result.duplicates += 1
+                    if delivery.created:
+                        result.stored += 1
+                    else:
+                        result.duplicates += 1
             mailbox.last_uid = uid
             Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=uid)
     except (OSError, imaplib.IMAP4.error, DomainError, ValueError, IndexError) as exc:
         message = exc.message if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
         result.error = message
         logger.warning("mailbox %s: %s", mailbox.name, message)
+    except Exception as exc:  # e.g. the database went away: this UID is taken next poll
+        result.error = f"{type(exc).__name__}: {exc}"
+        logger.exception("mailbox %s: could not store a message", mailbox.name)
     finally:
         if conn is not None:
             with contextlib.suppress(OSError, imaplib.IMAP4.error):

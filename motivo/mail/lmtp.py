@@ -42,6 +42,14 @@ class InboundHandler:
     """aiosmtpd handler: every accepted message goes through the pipeline."""
 
     async def handle_DATA(self, server: SMTP, session: Any, envelope: Any) -> str:
+        reply = await self._store(envelope)
+        if isinstance(server, LMTP):
+            # LMTP (RFC 2033 §4.2) answers DATA once per accepted recipient; the message is
+            # stored once, so every recipient gets the same answer.
+            return "\r\n".join([reply] * max(1, len(envelope.rcpt_tos)))
+        return reply
+
+    async def _store(self, envelope: Any) -> str:
         raw = envelope.original_content or envelope.content or b""
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "surrogateescape")

@@ -44,6 +44,7 @@ from django.core.mail import EmailMultiAlternatives, make_msgid
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,6 +63,7 @@ KIND_PORTAL_LINK = "portal_link"
 # Mail to staff about a case: no reply token, not part of the customer's thread.
 STAFF_KINDS = frozenset({KIND_ASSIGNMENT, KIND_TRANSFER})
 REFERENCES_LIMIT = 20
+HEADER_BYTES = 64 * 1024  # of a stored inbound message, read to find its References
 
 # An attachment is a case Attachment or (filename, content, MIME type).
 AttachmentInput = Attachment | tuple[str, bytes, str]
@@ -104,18 +106,20 @@ def references_chain(previous: str | Iterable[str], parent: str) -> list[str]:
 
 def _latest_inbound(case: Case) -> tuple[dt.datetime, str, str] | None:
     """(received at, Message-ID, References) of the newest inbound e-mail of the case.
-    References are read from the stored raw headers of that one message."""
+    References are read from the stored raw headers of that one message: only its first
+    `HEADER_BYTES` are loaded (the message may carry megabytes of attachments)."""
     row = (
         InboundEmail.objects.filter(case=case)
         .exclude(rfc_message_id="")
         .order_by("-received_at", "-pk")
-        .values_list("received_at", "rfc_message_id", "raw")
+        .annotate(head=Substr("raw", 1, HEADER_BYTES))
+        .values_list("received_at", "rfc_message_id", "head")
         .first()
     )
     if row is None:
         return None
-    received_at, message_id, raw = row
-    headers = BytesHeaderParser(policy=policy.compat32).parsebytes(bytes(raw or b""))
+    received_at, message_id, head = row
+    headers = BytesHeaderParser(policy=policy.compat32).parsebytes(bytes(head or b""))
     references = " ".join(str(value) for value in headers.get_all("References") or [])
     return received_at, message_id, references
 

@@ -370,8 +370,11 @@ def delivery_failure(msg: EmailMessage) -> tuple[str, str]:
     return original, (error or "delivery failed")[:500]
 
 
-def parse_email(raw: bytes, *, support_addresses: frozenset[str] = frozenset()) -> ParsedEmail:
-    """Everything the pipeline needs from one raw message."""
+def parse_email(
+    raw: bytes, *, support_addresses: frozenset[str] = frozenset(), whole: bool = False
+) -> ParsedEmail:
+    """Everything the pipeline needs from one raw message. The body of automated mail is
+    not read unless `whole` (the page that shows a message asks for it)."""
     msg = _PARSER.parsebytes(raw)
     headers = _Headers(msg)
     out = ParsedEmail()
@@ -402,7 +405,8 @@ def parse_email(raw: bytes, *, support_addresses: frozenset[str] = frozenset()) 
     if out.automated:
         if ctype == "multipart/report":
             out.bounce_of, out.bounce_error = delivery_failure(msg)
-        return out  # nothing of the body is needed for mail we ignore
+        if not whole:
+            return out  # nothing of the body is needed for mail we ignore
 
     texts: list[str] = []
     htmls: list[str] = []

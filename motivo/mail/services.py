@@ -33,7 +33,6 @@ from motivo.core.choices import Channel
 from motivo.core.errors import DomainError
 from motivo.core.fastsql import execute, insert_instance
 from motivo.customers.models import Identity
-from motivo.customers.services import customer_add_identity
 from motivo.mail.htmltext import html_to_text
 from motivo.mail.models import InboundEmail, Mailbox, OutboundEmail
 from motivo.mail.outbound import email_bounced
@@ -155,21 +154,25 @@ def inbound_email_retry(*, inbound: InboundEmail) -> InboundEmail:
     """Process a quarantined (or stuck) message again."""
     if inbound.status not in (Status.QUARANTINED, Status.RECEIVED):
         raise DomainError(_("Only quarantined messages can be processed again."), field="status")
-    return inbound_email_process(inbound=InboundEmail.objects.get(pk=inbound.pk))
+    return inbound_email_process(inbound=InboundEmail.objects.get(pk=inbound.pk), retry=True)
 
 
-def inbound_email_process(*, inbound: InboundEmail) -> InboundEmail:
-    """Parse and route one stored message. Not atomic as a whole on purpose: the routing is
-    one transaction, and when it fails the quarantine status is written after its rollback."""
+def inbound_email_process(*, inbound: InboundEmail, retry: bool = False) -> InboundEmail:
+    """Parse and route one stored message that is still `received` (or, with `retry`, also
+    quarantined); in any other state it is returned as it is stored. Not atomic as a whole
+    on purpose: the routing is one transaction, and when it fails the quarantine status is
+    written after its rollback."""
     own = own_addresses()
     try:
         parsed = parse_email(bytes(inbound.raw), support_addresses=own)
     except Exception as exc:  # the parser must never lose a message
         return _quarantine(inbound, exc)
+    workable = {Status.RECEIVED, Status.QUARANTINED} if retry else {Status.RECEIVED}
     try:
         with transaction.atomic():
-            status = _locked_status(inbound.pk)
-            if status in (Status.PROCESSED, Status.IGNORED):
+            # A concurrent delivery of the same message may have finished it meanwhile
+            # (processed, ignored, or quarantined: a quarantined one waits for a person).
+            if _locked_status(inbound.pk) not in workable:
                 return InboundEmail.objects.defer("raw").get(pk=inbound.pk)
             _route(inbound, parsed, own)
             inbound.attempts += 1
@@ -360,9 +363,12 @@ def _route(inbound: InboundEmail, parsed: ParsedEmail, own: frozenset[str]) -> N
     case = _token_case(recipients)
     how = "reply address"
     if case is not None:
-        if not Identity.objects.filter(kind=Identity.Kind.EMAIL, value=sender).exists():
-            # The signed address proves they received our mail about this case.
-            customer_add_identity(customer=case.customer, kind=Identity.Kind.EMAIL, value=sender)
+        # The signed address proves the sender saw our mail about this case, not that they
+        # are the customer (a colleague in Cc, someone it was forwarded to): the message goes
+        # to the case, but the address is not made the customer's (it would open their
+        # portal account, with every case of theirs).
+        if not _is_customer_address(case, sender):
+            how = "reply address, from an address that is not the customer's"
     else:
         case, how = _thread_case(parsed), "thread"
         if case is not None and not _is_customer_address(case, sender):

@@ -39,7 +39,7 @@ def quarantine(request: HttpRequest) -> HttpResponse:
 def inbound_detail(request: HttpRequest, inbound_id: int) -> HttpResponse:
     inbound = selectors.inbound_get_for_user(user=request.user, inbound_id=inbound_id)
     try:
-        parsed = parse_email(bytes(inbound.raw))
+        parsed = parse_email(bytes(inbound.raw), whole=True)
         problem = ""
     except Exception as exc:  # show the page (and the raw link) regardless
         parsed, problem = None, str(exc)

@@ -84,6 +84,9 @@ def test_quarantine_page_lists_with_error_and_mailboxes(client, supervisor, quar
     ).inbound
     page = client.get("/mail/quarantine/?status=ignored").content.decode()
     assert f'data-inbound="{ignored.pk}"' in page and "Auto-Submitted" in page
+    # Ignored mail can be read, to check it was rightly ignored.
+    page = client.get(f"/mail/inbound/{ignored.pk}/").content.decode()
+    assert "I am out of the office until Monday." in page
 
 
 def test_agents_cannot_open_the_quarantine(client, agent):

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import imaplib
+import re
 import time
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import OperationalError
 
 from motivo.cases.models import Case
+from motivo.mail import imap
 from motivo.mail.imap import mailbox_poll, mailboxes_poll
 from motivo.mail.models import InboundEmail, Mailbox
 from motivo.mail.tests.conftest import make_mail
@@ -82,6 +85,62 @@ def test_uidvalidity_change_reads_again_without_duplicates(mailbox, imap_client,
     assert (result.fetched, result.stored, result.duplicates) == (3, 1, 2)
     assert mailbox.last_uid == 3
     assert InboundEmail.objects.count() == 3
+
+
+def test_a_message_that_cannot_be_stored_does_not_block_the_mailbox(
+    mailbox, imap_client, folder, settings, monkeypatch
+):
+    """A server that does not tell the size: the message over the limit is only found too
+    big when it is stored. It is left on the server and reported; the next one is taken."""
+    settings.MOTIVO_MAIL_MAX_MESSAGE_BYTES = 3000
+    monkeypatch.setattr(imap, "_SIZE_ITEM", re.compile(rb"(?!)"))  # no RFC822.SIZE
+    append(imap_client, folder, make_mail(message_id="b1@x"))
+    append(imap_client, folder, make_mail(message_id="b2@x", body="long line\r\n" * 400))
+    append(imap_client, folder, make_mail(message_id="b3@x"))
+    result = mailbox_poll(mailbox=mailbox)
+    assert (result.fetched, result.stored, result.skipped) == (3, 2, 1)
+    assert "UID 2" in result.error and "limit" in result.error
+    mailbox.refresh_from_db()
+    assert mailbox.last_uid == 3 and "UID 2" in mailbox.last_error
+    assert set(InboundEmail.objects.values_list("rfc_message_id", flat=True)) == {
+        "b1@x",
+        "b3@x",
+    }
+
+
+def test_a_storage_failure_stops_the_poll_and_the_next_poll_resumes(
+    mailbox, imap_client, folder, monkeypatch
+):
+    append(imap_client, folder, make_mail(message_id="d1@x"))
+    append(imap_client, folder, make_mail(message_id="d2@x"))
+    real = imap.inbound_email_receive
+    calls = []
+
+    def flaky(**kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OperationalError("connection to the database lost")
+        return real(**kwargs)
+
+    monkeypatch.setattr(imap, "inbound_email_receive", flaky)
+    result = mailbox_poll(mailbox=mailbox)
+    assert (result.stored, result.error) == (1, "OperationalError: connection to the database lost")
+    mailbox.refresh_from_db()
+    assert mailbox.last_uid == 1 and "database lost" in mailbox.last_error
+    assert mailbox.last_poll_at is not None
+
+    monkeypatch.setattr(imap, "inbound_email_receive", real)
+    again = mailbox_poll(mailbox=mailbox)
+    assert (again.fetched, again.stored, again.error) == (1, 1, "")
+    mailbox.refresh_from_db()
+    assert mailbox.last_uid == 2 and mailbox.last_error == ""
+
+
+def test_an_empty_folder_is_not_an_error(mailbox):
+    result = mailbox_poll(mailbox=mailbox)
+    assert (result.fetched, result.error) == (0, "")
+    mailbox.refresh_from_db()
+    assert mailbox.last_uid == 0 and mailbox.uidvalidity and mailbox.last_success_at
 
 
 def test_missing_password_variable_is_recorded(mailbox, monkeypatch):

@@ -49,6 +49,24 @@ def test_lmtp_delivery_is_stored_and_processed(lmtp_server):
     assert InboundEmail.objects.count() == 1 and Case.objects.count() == 1
 
 
+def test_lmtp_answers_data_once_per_recipient(lmtp_server):
+    """RFC 2033: after DATA an LMTP server replies for each accepted recipient; a mail
+    server waits for all of them (one reply only would leave it hanging)."""
+    raw = make_mail(message_id="l2@x", sender="ana@x.es", subject="Two recipients")
+    with smtplib.LMTP("127.0.0.1", lmtp_server) as client:
+        client.sock.settimeout(5)
+        client.ehlo()
+        assert client.mail("ana@x.es")[0] == 250
+        for rcpt in ("soporte@motivo.localhost", "ventas@motivo.localhost"):
+            assert client.rcpt(rcpt)[0] == 250
+        first = client.data(raw)
+        second = client.getreply()
+        assert client.noop()[0] == 250  # the conversation is still in step
+    row = InboundEmail.objects.get()
+    assert first == second == (250, f"2.0.0 Stored as {row.pk}".encode())
+    assert row.envelope_to.split("\n") == ["soporte@motivo.localhost", "ventas@motivo.localhost"]
+
+
 def test_smtp_delivery_and_an_ignored_auto_reply(smtp_server):
     raw = make_mail(message_id="s1@x", headers={"Auto-Submitted": "auto-replied"})
     with smtplib.SMTP("127.0.0.1", smtp_server) as client:

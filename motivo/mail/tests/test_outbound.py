@@ -59,7 +59,9 @@ def test_reply_is_a_real_smtp_transaction_with_headers_language_and_attachment(
     greeting,
     footer,
 ):
-    case = _case(ingest, email="ann@example.test", name="Ann", subject="Parcel", language=language)
+    case = _case(
+        ingest, email="ann@example.test", name="Ann", subject="Parcel & <box>", language=language
+    )
     upload = SimpleUploadedFile("invoice.pdf", b"%PDF-1.4 fake", content_type="application/pdf")
     message = _reply(
         case,
@@ -80,7 +82,7 @@ def test_reply_is_a_real_smtp_transaction_with_headers_language_and_attachment(
     assert mail["In-Reply-To"] is None  # nothing to answer yet: the case came by API
     assert case_id_from_address(str(mail["Reply-To"])) == case.pk
     assert mail["X-Motivo-Case"] == str(case.pk)
-    assert mail["Subject"] == f"Re: Parcel [{case.number}]"
+    assert mail["Subject"] == f"Re: Parcel & <box> [{case.number}]"  # plain text: unescaped
     assert mail["Auto-Submitted"] is None  # a person wrote it
     text = _text(mail)
     assert text.startswith(greeting)
@@ -147,6 +149,30 @@ def test_reply_answers_the_latest_inbound_email_and_carries_its_references(
         f"<{ours}>",
         "<answer-1@mail.example.test>",
     ]
+
+
+def test_threading_reads_only_the_head_of_a_large_inbound_message(ingest):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from motivo.mail.outbound import HEADER_BYTES, thread_headers
+
+    case = _case(ingest, email="ann@example.test")
+    raw = (
+        b"From: ann@example.test\r\nMessage-ID: <big-1@mail.example.test>\r\n"
+        b"References: <root@mail.example.test>\r\nSubject: Scan\r\n\r\n"
+    ) + b"A" * (3 * HEADER_BYTES)
+    InboundEmail.objects.create(
+        raw=raw, size=len(raw), sha256=hashlib.sha256(raw).hexdigest(),
+        rfc_message_id="big-1@mail.example.test", dedupe_key="mid:big-1@mail.example.test",
+        transport=InboundEmail.Transport.HTTP, received_at=timezone.now(), case=case,
+    )  # fmt: skip
+    with CaptureQueriesContext(connection) as queries:
+        parent, references = thread_headers(case)
+    assert parent == "big-1@mail.example.test"
+    assert references == ["root@mail.example.test", "big-1@mail.example.test"]
+    [read] = [q["sql"] for q in queries if "mail_inboundemail" in q["sql"]]
+    assert "SUBSTR" in read.upper()  # the head of the message, not its megabytes
 
 
 def test_references_are_deduplicated_and_bounded():
@@ -347,23 +373,50 @@ def test_a_duplicated_delivery_task_sends_once(
     assert OutboundEmail.objects.get().attempts == 1
 
 
+def test_a_duplicated_reply_task_mails_the_reply_once(
+    smtp_server,  # noqa: F811
+    settings,
+    ingest,
+    agent,
+    django_capture_on_commit_callbacks,
+):
+    settings.TASKS = DUMMY_TASKS
+    backend = email_deliver_task.get_backend()
+    case = _case(ingest, email="ann@example.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        message = case_reply(case=case, author=agent, body="Your parcel left today.")
+    [reply_task] = backend.results
+    with django_capture_on_commit_callbacks(execute=True):
+        reply_task.task.call(*reply_task.args)
+        reply_task.task.call(*reply_task.args)  # the queue ran the same task twice
+    assert OutboundEmail.objects.filter(message=message).count() == 1
+    for result in backend.results[1:]:  # the delivery task(s) it enqueued
+        result.task.call(*result.args)
+    assert smtp_server.transactions == 1
+
+
 # --------------------------------------------------------------------------- notifications
 
 
 @pytest.mark.parametrize(
     ("language", "subject"),
-    [("en", "Case {number} was assigned to you: Parcel"), ("es", "Se te ha asignado el caso")],
+    [
+        ("en", "Case {number} was assigned to you: Parcel & <box>"),
+        ("es", "Se te ha asignado el caso"),
+    ],
 )
 def test_assignment_mail_goes_through_the_service_in_the_agent_language(
     smtp_server,  # noqa: F811
     ingest,
     supervisor,
     django_capture_on_commit_callbacks,
+    settings,
     language,
     subject,
 ):
+    settings.SITE_URL = "https://desk.example.test/"  # a trailing slash makes no "//"
     eve = user_create(username="eve", role=Role.AGENT, email="eve@example.test", language=language)
-    case = _case(ingest, subject="Parcel")
+    case = _case(ingest, subject="Parcel & <box>")
     with django_capture_on_commit_callbacks(execute=True):
         case_assign(case=case, actor=supervisor, assignee=eve)
     [received] = smtp_server.messages
@@ -374,6 +427,7 @@ def test_assignment_mail_goes_through_the_service_in_the_agent_language(
     assert received.message["Auto-Submitted"] == "auto-generated"
     assert received.message["Reply-To"] is None  # an agent's answer must not land on the case
     assert received.message["In-Reply-To"] is None
+    assert f"https://desk.example.test/cases/{case.pk}/" in _text(received.message)
 
 
 def test_portal_link_goes_through_the_service(

@@ -90,12 +90,22 @@ def test_answer_to_our_question_is_a_message_not_a_contact(ingest):
     assert Case.objects.get(pk=result.case_id).status == Status.OPEN
 
 
-def test_valid_token_from_an_unknown_address_adds_it_to_the_customer(ingest):
+def test_valid_token_from_an_unknown_address_lands_on_the_case_but_gains_no_access(ingest, client):
+    """Someone the customer forwarded our mail to answers it: the message is on the case,
+    but their address does not become the customer's, so a portal sign-in link for it does
+    not open the customer's account."""
+    from motivo.portal.services import portal_sign_in
+    from motivo.portal.tokens import magic_link_token
+
     result = ingest(email="ana@x.es")
-    raw = make_mail(message_id="n@x", sender="ana.work@corp.es", to=reply_address(result.case_id))
+    raw = make_mail(message_id="n@x", sender="friend@corp.es", to=reply_address(result.case_id))
     row = receive(raw)
-    assert row.case_id == result.case_id
-    assert Identity.objects.get(value="ana.work@corp.es").customer_id == result.customer_id
+    assert row.case_id == result.case_id and row.status == InboundEmail.Status.PROCESSED
+    assert row.reason == "added to case (reply address, from an address that is not the customer's)"
+    assert not Identity.objects.filter(value="friend@corp.es", customer_id=result.customer_id)
+    user = portal_sign_in(token=magic_link_token(email="friend@corp.es"))
+    client.force_login(user)
+    assert client.get(f"/portal/cases/{result.case_id}/").status_code == 404
 
 
 def test_a_forged_token_is_not_trusted(ingest):
@@ -242,6 +252,23 @@ def test_a_message_left_received_is_processed_when_delivered_again():
     assert row.status == InboundEmail.Status.PROCESSED and Case.objects.count() == 1
 
 
+def test_a_concurrent_delivery_does_not_retry_what_the_first_quarantined(monkeypatch):
+    """Two transports deliver the same message: the second read it as received, then
+    the first quarantined it. The second must leave it for a person, not retry it."""
+    raw = make_mail(message_id="race@x")
+    stale = services.inbound_email_store(raw=raw, transport=HTTP).inbound  # "received"
+    InboundEmail.objects.filter(pk=stale.pk).update(
+        status=InboundEmail.Status.QUARANTINED, error="first attempt failed", attempts=1
+    )
+    monkeypatch.setattr(
+        services, "inbound_email_store", lambda **kw: services.Delivery(stale, created=False)
+    )
+    row = inbound_email_receive(raw=raw, transport="lmtp").inbound
+    assert (row.status, row.attempts, row.error) == ("quarantined", 1, "first attempt failed")
+    assert not Case.objects.exists()
+    assert InboundEmail.objects.get().attempts == 1
+
+
 def test_retry_refuses_processed_mail():
     from motivo.core.errors import DomainError
 
@@ -315,3 +342,41 @@ def test_a_delay_report_or_a_bounce_of_unknown_mail_changes_nothing(ingest):
     sent.refresh_from_db()
     assert sent.status == OutboundEmail.Status.SENT
     assert not CaseEvent.objects.filter(kind=CaseEvent.Kind.DELIVERY_FAILED).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_message_by_several_transports_at_once_is_one_row_and_one_case():
+    """LMTP, IMAP and the webhook deliver one message at the same moment (each in its own
+    thread and database connection): one stored row, one case, every caller gets that row."""
+    import threading
+
+    from django.db import connection
+
+    raw = make_mail(message_id="same-time@x", sender="ana@x.es")
+    start = threading.Barrier(4)
+    results: list[services.Delivery] = []
+    failures: list[BaseException] = []
+
+    def deliver(transport: str) -> None:
+        try:
+            start.wait(timeout=10)
+            results.append(inbound_email_receive(raw=raw, transport=transport))
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=deliver, args=(transport,))
+        for transport in ("lmtp", "imap", "http", "lmtp")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    row = InboundEmail.objects.get()
+    assert row.status == InboundEmail.Status.PROCESSED and row.attempts == 1
+    assert [r.created for r in results].count(True) == 1
+    assert {r.inbound.pk for r in results} == {row.pk}
+    assert Case.objects.count() == 1 and Contact.objects.count() == 1
