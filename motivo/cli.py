@@ -7,6 +7,7 @@
     motivo token create --user USERNAME [--name N]
     motivo demo [--contacts N] [--seed S]
     motivo import contacts FILE.csv [--rejects PATH] [--dry-run]
+    motivo import volumes FILE.csv
     motivo mail poll [--mailbox NAME] [--forever] [--interval N]
     motivo mail listen [--host H] [--port P] [--smtp]
 
@@ -507,6 +508,20 @@ def cmd_import_contacts(args: argparse.Namespace) -> int:
     return run_import(path=Path(args.file), rejects=args.rejects, dry_run=args.dry_run)
 
 
+def cmd_import_volumes(args: argparse.Namespace) -> int:
+    """Business volumes (orders, active customers, …) from a CSV: kind,date,value[,period,label]."""
+    from motivo.insights.importer import volumes_import
+
+    path = Path(args.file)
+    result = volumes_import(path.read_bytes())
+    print(
+        f"{path.name}: {result.created:,} values added, {result.updated:,} replaced"
+        + (f"; new kinds: {', '.join(result.kinds_created)}" if result.kinds_created else ""),
+        flush=True,
+    )
+    return 0
+
+
 def cmd_mail(args: argparse.Namespace) -> int:
     """Inbound mail: `poll` the IMAP mailboxes, or `listen` for LMTP/SMTP delivery."""
     from django.core.management import call_command
@@ -628,6 +643,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="check the file and report, write nothing"
     )
     contacts.set_defaults(handler=cmd_import_contacts)
+    volumes = imp_commands.add_parser(
+        "volumes", help="import business volumes (orders, …) from a CSV: kind,date,value"
+    )
+    volumes.add_argument("file", help="the CSV file")
+    volumes.set_defaults(handler=cmd_import_volumes)
 
     mail = commands.add_parser("mail", help="inbound e-mail: poll IMAP mailboxes or listen (LMTP)")
     mail_commands = mail.add_subparsers(dest="action", metavar="ACTION", required=True)

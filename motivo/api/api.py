@@ -307,6 +307,8 @@ def insights_pareto(
 # Operations of the channel apps, each in its own router.
 from motivo.channels.api import router as channels_router  # noqa: E402
 from motivo.chat.api import router as chat_router  # noqa: E402
+from motivo.costs.api import router as costs_router  # noqa: E402
+from motivo.council.api import router as council_router  # noqa: E402
 from motivo.mail.api import router as mail_router  # noqa: E402
 from motivo.voice.api import router as voice_router  # noqa: E402
 
@@ -314,7 +316,17 @@ api.add_router("/", channels_router)
 api.add_router("/", mail_router)
 api.add_router("/", chat_router)
 api.add_router("/", voice_router)
+api.add_router("/", costs_router)
+api.add_router("/", council_router)
 
 from motivo.customers.api import router as customers_router  # noqa: E402
 
 api.add_router("/", customers_router)
+
+from motivo.insights.api import router as insights_router  # noqa: E402
+
+api.add_router("/", insights_router)
+
+from motivo.reasons.api import router as reasons_router  # noqa: E402
+
+api.add_router("/", reasons_router)

@@ -227,13 +227,31 @@ class TransferIn(Schema):
 # --------------------------------------------------------------------------------------------
 
 
+class OwnerPersonOut(Schema):
+    id: int
+    name: str = Field(description="Full name, or the username when there is none")
+    username: str
+
+
 class ReasonOut(Schema):
     id: int
     name: str
     category: str
     owner: str | None
+    owner_person: OwnerPersonOut | None = Field(
+        description="The named person answerable for the reason"
+    )
     action: str
     active: bool
+    customer_rating: int | None = Field(
+        description="Value to the customer: -2, -1 (irritating), 1, 2 (valuable); null: not rated"
+    )
+    company_rating: int | None = Field(description="Value to the company, same scale")
+    quadrant: str | None = Field(
+        description="The action the rating points to (eliminate, self_serve, simplify, "
+        "leverage); null while not rated"
+    )
+    flagged: bool = Field(description="The chosen action disagrees with the quadrant")
 
     @staticmethod
     def resolve_category(obj: Any) -> str:
@@ -242,6 +260,13 @@ class ReasonOut(Schema):
     @staticmethod
     def resolve_owner(obj: Any) -> str | None:
         return obj.owner.name if obj.owner else None
+
+    @staticmethod
+    def resolve_owner_person(obj: Any) -> dict | None:
+        person = obj.owner_person
+        if person is None:
+            return None
+        return {"id": person.pk, "name": person.display_name, "username": person.username}
 
 
 class ParetoRowOut(Schema):

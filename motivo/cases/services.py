@@ -33,6 +33,7 @@ from motivo.core.errors import DomainError
 from motivo.core.fastsql import insert_instance
 from motivo.core.sanitize import clean_html
 from motivo.core.tasks import enqueue_on_commit
+from motivo.costs.services import contact_reason_moved
 from motivo.customers.models import Customer
 from motivo.insights.services import local_day, reason_count_add
 from motivo.reasons.models import Reason
@@ -361,6 +362,9 @@ def case_transfer(
     their language: the agent, or, for a team alone, every active staff member of it."""
     from motivo.cases.tasks import send_transfer_email
 
+    # Locked and read again: of two transfers at once (a double submit), the second sees
+    # the first's result ("already there") instead of handing the case over twice.
+    case = Case.objects.select_for_update().get(pk=case.pk)
     if case.merged_into_id:
         raise DomainError(_("This case was merged into another one."), code="merged")
     if assignee is None and team is None:
@@ -495,6 +499,7 @@ def contact_set_reason(*, contact: Contact, actor: User | None, reason: Reason) 
     reason_count_add(reason_id=reason.pk, channel=contact.channel, day=day, delta=1)
     contact.reason = reason
     contact.save(update_fields=["reason"])
+    contact_reason_moved(contact=contact)  # goodwill and call minutes follow the reason
     events.reason_set_event(contact=contact, actor=actor, old_reason_id=old_reason_id)
     return contact
 

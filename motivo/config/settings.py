@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "motivo.mail",
     "motivo.chat",
     "motivo.voice",
+    "motivo.costs",
+    "motivo.council",
     "motivo.insights",
     "motivo.search",
     "motivo.portal",
@@ -159,6 +161,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Repeat-contact window R of DESIGN.md, in days.
 MOTIVO_REPEAT_WINDOW_DAYS = env_int("MOTIVO_REPEAT_WINDOW_DAYS", 7)
+# Currency of channel costs, goodwill and chargeback statements (ISO 4217 code; docs/costs.md).
+MOTIVO_CURRENCY = env_str("MOTIVO_CURRENCY", "EUR").upper()
 # Telephony webhook (docs/phone.md): shared secret of the HMAC signature (empty: only staff
 # bearer tokens are accepted) and how old a signed request may be, in seconds.
 MOTIVO_TELEPHONY_SECRET = env_str("MOTIVO_TELEPHONY_SECRET", "")

@@ -14,6 +14,8 @@ urlpatterns = [
     path("mail/", include("motivo.mail.urls")),
     path("chat/", include("motivo.chat.urls")),
     path("voice/", include("motivo.voice.urls")),
+    path("costs/", include("motivo.costs.urls")),
+    path("council/", include("motivo.council.urls")),
     path("forms/", include("motivo.channels.urls")),
     path("customers/", include("motivo.customers.urls")),
     path("api/", include("motivo.api.urls")),

@@ -53,7 +53,50 @@ STAFF = (
     StaffMember("jorge", "Jorge", "Castro", "agent", TEAM_RETURNS),
     StaffMember("lucia", "Lucía", "Vidal", "agent", TEAM_RETURNS),
     StaffMember("carlos", "Carlos", "Romero", "agent", TEAM_RETURNS),
+    # Heads of the departments that own reasons (supervisors: they see the dashboards).
+    StaffMember("rocio", "Rocío", "Domínguez", "supervisor"),
+    StaffMember("javier", "Javier", "Prieto", "supervisor"),
+    StaffMember("ines", "Inés", "Herrero", "supervisor"),
+    StaffMember("tomas", "Tomás", "Vega", "supervisor", language="en"),
 )
+
+# The named owner person of each department's reasons.
+DEPARTMENT_HEADS = {
+    "Logística": "rocio",
+    "Atención al cliente": "marta",
+    "Finanzas": "javier",
+    "Tecnología": "ines",
+    "Producto y Compras": "tomas",
+}
+
+# The improvement council's value–irritant ratings (customer, company), −2..−1 irritating,
+# 1..2 valuable. Reasons left out are still "to rate"; a few ratings disagree with the
+# catalog's action on purpose, so the matrix shows flags.
+RATINGS: dict[str, tuple[int, int]] = {
+    "¿Dónde está mi pedido?": (-2, -2),
+    "Mi pedido llega tarde": (-2, -2),
+    "Quiero cambiar la dirección de entrega": (1, -1),
+    "El paquete llegó dañado": (-2, -2),
+    "Quiero cambiar o cancelar mi pedido": (1, -1),
+    "No me ha llegado el correo de confirmación": (-1, -1),
+    "Mi código de descuento no funciona": (-1, -2),
+    "Quiero hacer un pedido por teléfono": (2, 1),
+    "Quiero devolver un producto": (2, -1),
+    "¿Cuándo me devolvéis el dinero?": (-1, -1),  # action self-serve: flagged
+    "Me han enviado un producto equivocado": (-2, -2),
+    "Falta un artículo en mi pedido": (-2, -1),
+    "Me han cobrado dos veces": (-2, -2),
+    "Mi pago ha sido rechazado": (-1, 1),
+    "Quiero pagar a plazos": (2, 2),
+    "No puedo entrar en mi cuenta": (-1, -1),  # action self-serve: flagged
+    "Quiero cambiar mis datos personales": (1, -1),
+    "No quiero recibir más correos": (-1, 1),
+    "Quiero borrar mi cuenta": (-1, 1),
+    "Tengo una duda sobre un producto": (2, 2),
+    "¿Cuándo volverá a estar disponible?": (1, -1),
+    "¿Qué cubre la garantía?": (1, -1),
+    "Necesito una factura": (1, -1),
+}
 
 # Customers that always exist, so the login instructions can name one.
 EXAMPLE_CUSTOMERS = (

@@ -24,6 +24,7 @@ from django.utils import timezone
 from motivo.accounts.models import Role, Team, User
 from motivo.accounts.services import user_create
 from motivo.cases.models import CannedReply, Case
+from motivo.council.demo import council_demo_seed
 from motivo.customers.models import Customer
 from motivo.demo import DEFAULT_SEED, catalog
 from motivo.demo.bulk import BulkWriter
@@ -36,7 +37,7 @@ from motivo.demo.generator import (
     reason_profile,
 )
 from motivo.reasons.models import Department, Reason, ReasonCategory
-from motivo.reasons.services import category_save, department_save, reason_save
+from motivo.reasons.services import category_save, department_save, reason_rate, reason_save
 
 BASE_CUSTOMERS = 2_000
 BASE_CONTACTS = 20_000
@@ -138,8 +139,32 @@ def _organisation() -> tuple[list[int], list[int], list[int]]:
         teams.append(team.pk)
     for title, language, body in catalog.CANNED_REPLIES:
         CannedReply.objects.get_or_create(title=title, language=language, defaults={"body": body})
+    _owners_and_ratings(reason_ids, users)
     agents = [users[m.username].pk for m in catalog.STAFF if m.role == Role.AGENT]
     return agents, teams, reason_ids
+
+
+def _owners_and_ratings(reason_ids: list[int], users: dict[str, User]) -> None:
+    """Give the catalog's reasons their owner person and the council's rating, through the
+    services (so each is an event), where the reason does not have them yet."""
+    reasons = Reason.objects.select_related("category", "owner").in_bulk(reason_ids)
+    for reason_id, spec in zip(reason_ids, catalog.REASONS, strict=True):
+        reason = reasons[reason_id]
+        head = users.get(catalog.DEPARTMENT_HEADS.get(spec.owner, ""))
+        if reason.owner_person_id is None and head is not None:
+            reason = reason_save(
+                category=reason.category,
+                name=reason.name,
+                owner=reason.owner,
+                action=reason.action,
+                description=reason.description,
+                active=reason.active,
+                reason=reason,
+                owner_person=head,
+            )
+        rating = catalog.RATINGS.get(spec.name)
+        if rating is not None and not reason.rated:
+            reason_rate(reason=reason, customer_rating=rating[0], company_rating=rating[1])
 
 
 def _regulars() -> list[tuple[int, int]]:
@@ -197,8 +222,51 @@ def demo_seed_base(
             report.events += count.events
             if progress:
                 progress(count.contacts)
+        demo_orders(first_day=first_day, last_day=day - dt.timedelta(days=1))
+        demo_channel_costs(since=first_day)
+        council_demo_seed(today=day)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def demo_channel_costs(*, since: dt.date) -> None:
+    """Plausible costs per contact (and per call minute) from the first demo day, for the
+    cost and chargeback pages (docs/costs.md); channels that already have a cost keep it."""
+    from motivo.costs.models import ChannelCost
+
+    for channel, per_contact, per_minute in (
+        ("email", "4.00", "0"),
+        ("web", "3.00", "0"),
+        ("portal", "2.50", "0"),
+        ("chat", "5.00", "0"),
+        ("phone", "6.00", "0.80"),
+    ):
+        if not ChannelCost.objects.filter(channel=channel).exists():
+            ChannelCost.objects.create(
+                channel=channel,
+                effective_from=since,
+                per_contact=per_contact,
+                per_minute=per_minute,
+                note="Demo",
+            )
+
+
+def demo_orders(*, first_day: dt.date, last_day: dt.date) -> None:
+    """Tienda Sol's daily orders (the X of contacts per order), deterministic: about 2,400
+    on a weekday, fewer at the weekend, growing 10 % over the window."""
+    from decimal import Decimal
+
+    from motivo.insights.services import VolumeInput, volumes_upsert
+
+    weekday = (1.08, 1.05, 1.0, 1.0, 1.02, 0.8, 0.7)
+    days = (last_day - first_day).days + 1
+    items = []
+    for index in range(days):
+        day = first_day + dt.timedelta(days=index)
+        wobble = 1 + ((day.toordinal() * 7919) % 101 - 50) / 1000  # ±5 %, same every run
+        value = 2400 * weekday[day.weekday()] * (1 + 0.1 * index / days) * wobble
+        items.append(VolumeInput(kind="orders", date=day, value=Decimal(round(value))))
+    volumes_upsert(items=items)
 
 
 # ------------------------------------------------------------------------------------------

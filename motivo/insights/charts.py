@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from functools import wraps
 from math import cos
 from math import radians as rad
 
 import pygal
 from django.utils.html import escape
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from pygal.style import Style
 from pygal.util import get_text_box, get_texts_box, truncate
 
@@ -43,6 +45,31 @@ STYLE = Style(
     title_font_size=15,
     stroke_width="3",
 )
+
+
+MEMO_SIZE = 64
+
+
+def memoized(render: Callable[..., str]) -> Callable[..., str]:
+    """Rendering a chart is a pure function of its input and the active language, and pygal
+    is slow (tens of ms): keep the last MEMO_SIZE SVGs per process, keyed by the input, so
+    a dashboard asked again with the same figures skips the render. Any changed figure is a
+    new key, so nothing stale is ever shown."""
+    cache: OrderedDict[str, str] = OrderedDict()
+
+    @wraps(render)
+    def wrapper(*args, **kwargs) -> str:  # type: ignore[no-untyped-def]
+        key = repr((get_language(), args, sorted(kwargs.items())))
+        svg = cache.get(key)
+        if svg is not None:
+            cache.move_to_end(key)
+            return svg
+        svg = cache[key] = render(*args, **kwargs)
+        if len(cache) > MEMO_SIZE:
+            cache.popitem(last=False)
+        return svg
+
+    return wrapper
 
 
 def vital_few_count(rows: Sequence[ParetoRow], threshold: float = VITAL_FEW_SHARE) -> int:
@@ -189,8 +216,13 @@ def _tooltip(row: ParetoRow) -> str:
 _NOISE = re.compile(r"<!--.*?-->|<script\b.*?</script>", re.DOTALL)
 
 
+@memoized
 def pareto_chart(
-    rows: Sequence[ParetoRow], *, limit: int = CHART_LIMIT, chart_id: str = "pareto"
+    rows: Sequence[ParetoRow],
+    *,
+    limit: int = CHART_LIMIT,
+    chart_id: str = "pareto",
+    links: Sequence[str] | None = None,
 ) -> str:
     """The top `limit` reasons as an inline SVG string: bars for their contact counts
     (the reasons in the first 80% in a darker colour) and a line for the cumulative share
@@ -229,6 +261,7 @@ def pareto_chart(
                 "color": ACCENT if rank < vital else ACCENT_LIGHT,
                 "light": rank >= vital,
                 "tooltip": _tooltip(row),
+                **({"xlink": {"href": links[rank], "target": "_top"}} if links else {}),
             }
             for rank, row in enumerate(top)
         ],
@@ -243,3 +276,132 @@ def pareto_chart(
     svg = _NOISE.sub("", chart.render(is_unicode=True))
     title = escape(_("Top reasons: contacts and cumulative share"))
     return svg.replace("<title>Pygal</title>", f"<title>{title}</title>", 1)
+
+
+# --- Dashboards of issue 5: comparison, trend, CPX -------------------------------------------
+
+PREVIOUS = "#b8c0cc"
+SERIES_COLORS = (ACCENT, LINE, "#15803d", "#7c3aed", "#0e7490")
+
+
+def _link(href: str | None) -> dict:
+    return {"xlink": {"href": href, "target": "_top"}} if href else {}
+
+
+def _finish(chart: pygal.Graph, title: str) -> str:
+    svg = _NOISE.sub("", chart.render(is_unicode=True))
+    return svg.replace("<title>Pygal</title>", f"<title>{escape(title)}</title>", 1)
+
+
+def _base(chart_class: type, chart_id: str, **options) -> pygal.Graph:  # type: ignore[no-untyped-def]
+    chart = chart_class(
+        style=Style(**{**STYLE.to_dict(), "colors": options.pop("colors", SERIES_COLORS)}),
+        width=1200,
+        height=options.pop("height", 420),
+        js=[],
+        css=["file://style.css", "file://graph.css"],
+        disable_xml_declaration=True,
+        explicit_size=False,
+        margin=12,
+        spacing=12,
+        no_data_text=_("No contacts"),
+        **options,
+    )
+    chart.uuid = chart_id
+    return chart
+
+
+@memoized
+def compare_chart(
+    labels: Sequence[str],
+    current: Sequence[int],
+    previous: Sequence[int],
+    *,
+    current_links: Sequence[str] | None = None,
+    previous_links: Sequence[str] | None = None,
+    chart_id: str = "compare",
+) -> str:
+    """Grouped bars per reason: the previous period (grey) beside this one (blue)."""
+    step = _nice_step(max([*current, *previous, 1]) * 1.04 / 4)
+    chart = _base(
+        pygal.Bar,
+        chart_id,
+        colors=(PREVIOUS, ACCENT),
+        show_legend=False,
+        x_label_rotation=28,
+        truncate_label=LABEL_LENGTH,
+        show_x_guides=False,
+        range=(0, 4 * step),
+        y_title=_("Contacts"),
+        print_values=True,
+        height=480,
+    )
+    chart.y_labels = [step * index for index in range(5)]
+    chart.x_labels = list(labels)
+    for name, values, links in (
+        (_("Previous period"), previous, previous_links),
+        (_("This period"), current, current_links),
+    ):
+        chart.add(
+            name,
+            [
+                {
+                    "value": value,
+                    "tooltip": f"{label}: {name} {value}",
+                    **_link(links[index] if links else None),
+                }
+                for index, (label, value) in enumerate(zip(labels, values, strict=True))
+            ],
+        )
+    return _finish(chart, _("Contacts per reason: this period and the previous one"))
+
+
+@memoized
+def week_line_chart(
+    week_labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None], Sequence[str] | None]],
+    *,
+    chart_id: str,
+    title: str,
+    y_title: str,
+    value_format: str = "{:.0f}",
+    height: int = 380,
+) -> str:
+    """One line per series over the weeks; a None value (e.g. a week without a volume) is
+    left as a gap. Each dot links to the contacts behind it when links are given."""
+    values = [value for _, points, _ in series for value in points if value is not None]
+    top = max(values, default=0)
+    chart = _base(
+        pygal.Line,
+        chart_id,
+        show_legend=len(series) > 1,
+        legend_at_bottom=True,
+        x_label_rotation=0,
+        show_x_guides=False,
+        show_minor_x_labels=False,
+        x_labels_major_every=max(1, len(week_labels) // 9),
+        truncate_label=-1,
+        allow_interruptions=True,
+        include_x_axis=True,
+        y_title=y_title,
+        dots_size=4,
+        height=height,
+        range=(0, top * 1.1 if top else 1),
+    )
+    chart.x_labels = list(week_labels)
+    for name, points, links in series:
+        chart.add(
+            name,
+            [
+                None
+                if value is None
+                else {
+                    "value": value,
+                    "tooltip": f"{week_labels[index]}: {value_format.format(value)}",
+                    **_link(links[index] if links else None),
+                }
+                for index, value in enumerate(points)
+            ],
+            formatter=lambda value: value_format.format(value),
+        )
+    return _finish(chart, title)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from motivo.accounts.models import User
 from motivo.core.errors import DomainError
-from motivo.reasons.models import Action, Department, ReasonCategory
+from motivo.reasons.models import Action, Department, Rating, ReasonCategory
+from motivo.reasons.selectors import SORTS, owner_person_choices
 
 # One line per action of the value–irritant matrix (DESIGN.md, "Reason").
 ACTION_HELP = {
@@ -68,6 +73,13 @@ class ReasonForm(DomainErrorMixin, forms.Form):
         empty_label=_("— no owner yet —"),
         help_text=_("The department that can make this reason go away."),
     )
+    owner_person = forms.ModelChoiceField(
+        label=_("Owner person"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("— nobody yet —"),
+        help_text=_("The named person answerable for this reason and its target."),
+    )
     action = forms.ChoiceField(label=_("Action"), choices=Action.choices, widget=forms.RadioSelect)
     description = forms.CharField(
         label=_("Description"),
@@ -81,3 +93,75 @@ class ReasonForm(DomainErrorMixin, forms.Form):
         initial=True,
         help_text=_("Inactive reasons keep their history but agents can no longer pick them."),
     )
+
+    def __init__(self, *args: Any, owner_person_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["owner_person"]
+        field.queryset = owner_person_choices(current_id=owner_person_id)
+        field.label_from_instance = lambda user: user.display_name
+
+
+RATING_CHOICES = [("", _("— not rated —")), *((str(v), label) for v, label in Rating.choices)]
+
+
+class RatingForm(DomainErrorMixin, forms.Form):
+    """The council's two ratings; both empty clears the rating (the service decides)."""
+
+    customer_rating = forms.TypedChoiceField(
+        label=_("To the customer"),
+        choices=RATING_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("Does the customer get something they value from this contact?"),
+    )
+    company_rating = forms.TypedChoiceField(
+        label=_("To the company"),
+        choices=RATING_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("Does the company need or gain from this contact, or is it only a cost?"),
+    )
+
+
+class MatrixForm(forms.Form):
+    """The period the matrix counts volume and cost in, and the table's order."""
+
+    date_from = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    sort = forms.ChoiceField(
+        label=_("Order by"),
+        required=False,
+        choices=[
+            ("cost", _("Cost")),
+            ("volume", _("Contacts")),
+            ("quadrant", _("Quadrant")),
+            ("name", _("Name")),
+        ],
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        return data
+
+    def period(self, today: dt.date, default_days: int) -> tuple[dt.date, dt.date, str]:
+        """(date_from, date_to, sort); a missing end is today, a missing start is
+        `default_days` before the end; invalid input falls back to those defaults."""
+        data = self.cleaned_data if self.is_valid() else {}
+        start = data.get("date_from")
+        date_to = data.get("date_to") or max(today, start or today)
+        date_from = start or date_to - dt.timedelta(days=default_days - 1)
+        sort = data.get("sort") or "cost"
+        return date_from, date_to, sort if sort in SORTS else "cost"

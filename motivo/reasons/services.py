@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
+from motivo.accounts.models import STAFF_ROLES, User
 from motivo.core.errors import DomainError
-from motivo.reasons.models import Action, Department, Reason, ReasonCategory
+from motivo.reasons import events
+from motivo.reasons.models import Action, Department, Rating, Reason, ReasonCategory
+
+
+class _Unchanged:
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+# Default of `reason_save(owner_person=...)`: keep the reason's owner person as it is.
+UNCHANGED: Final = _Unchanged()
 
 
 def _save_unique(instance: Model, duplicate_message: str) -> None:
@@ -56,16 +69,80 @@ def reason_save(
     description: str = "",
     active: bool = True,
     reason: Reason | None = None,
+    owner_person: User | _Unchanged | None = UNCHANGED,
+    actor: User | None = None,
 ) -> Reason:
+    """Create or change a reason. Each change of name, category, owner (department or
+    person), action or active flag writes its typed event (`reasons/events.py`); a save
+    that changes none of them writes none. `owner_person` left out keeps the current one."""
     name = name.strip()
     if not name:
         raise DomainError(_("A reason needs a name."), field="name")
     if action not in Action.values:
         raise DomainError(_("Unknown action."), field="action")
+    creating = reason is None or reason.pk is None
     reason = reason or Reason()
+    before = (
+        None
+        if creating
+        else Reason.objects.select_related("category", "owner", "owner_person").get(pk=reason.pk)
+    )
+    if not isinstance(owner_person, _Unchanged):
+        if owner_person is not None and owner_person.pk != reason.owner_person_id:
+            _check_owner_person(owner_person)
+        reason.owner_person = owner_person
     reason.category, reason.name, reason.owner = category, name, owner
     reason.action, reason.description, reason.active = action, description.strip(), active
     _save_unique(reason, _("This category already has a reason with that name."))
+    if before is None:
+        events.reason_created_event(reason=reason, actor=actor)
+        return reason
+    if before.name != reason.name:
+        events.reason_renamed_event(reason=reason, actor=actor, old_name=before.name)
+    if before.category_id != reason.category_id:
+        events.reason_moved_event(reason=reason, actor=actor, old_category=before.category)
+    if (before.owner_id, before.owner_person_id) != (reason.owner_id, reason.owner_person_id):
+        events.owner_changed_event(
+            reason=reason, actor=actor, old_owner=before.owner, old_person=before.owner_person
+        )
+    if before.action != reason.action:
+        events.action_changed_event(reason=reason, actor=actor, old_action=before.action)
+    if before.active != reason.active:
+        events.active_changed_event(reason=reason, actor=actor)
+    return reason
+
+
+def _check_owner_person(person: User) -> None:
+    if not (person.is_active and person.role in STAFF_ROLES):
+        raise DomainError(
+            _("The owner person must be an active member of staff."), field="owner_person"
+        )
+
+
+@transaction.atomic
+def reason_rate(
+    *,
+    reason: Reason,
+    customer_rating: int | None,
+    company_rating: int | None,
+    actor: User | None = None,
+) -> Reason:
+    """Set the council's value–irritant rating of a reason: how valuable (1, 2) or
+    irritating (−1, −2) it is to the customer and to the company. Both None clears it.
+    A change writes a `rated` event; the same rating again writes nothing."""
+    for value, field in ((customer_rating, "customer_rating"), (company_rating, "company_rating")):
+        if value is not None and value not in Rating.values:
+            raise DomainError(_("A rating is −2, −1, 1 or 2 (irritating … valuable)."), field=field)
+    if (customer_rating is None) != (company_rating is None):
+        field = "customer_rating" if customer_rating is None else "company_rating"
+        raise DomainError(_("Rate the reason for both the customer and the company."), field=field)
+    reason = Reason.objects.select_for_update().get(pk=reason.pk)
+    old = (reason.customer_rating, reason.company_rating)
+    if old == (customer_rating, company_rating):
+        return reason
+    reason.customer_rating, reason.company_rating = customer_rating, company_rating
+    reason.save(update_fields=["customer_rating", "company_rating"])
+    events.rated_event(reason=reason, actor=actor, old_customer=old[0], old_company=old[1])
     return reason
 
 
@@ -78,17 +155,20 @@ def reason_get_or_create_imported(*, name: str) -> Reason:
     category, _created = ReasonCategory.objects.get_or_create(
         name="Imported", defaults={"position": 999}
     )
-    reason, _created = Reason.objects.get_or_create(category=category, name=name)
+    reason, created = Reason.objects.get_or_create(category=category, name=name)
+    if created:
+        events.reason_created_event(reason=reason, actor=None)
     return reason
 
 
 @transaction.atomic
-def reason_set_active(*, reason: Reason, active: bool) -> Reason:
+def reason_set_active(*, reason: Reason, active: bool, actor: User | None = None) -> Reason:
     """Take a reason out of use (agents can no longer pick it) or bring it back. History
     keeps pointing at it, so its past contacts still count in reports."""
     if reason.active != active:
         reason.active = active
         reason.save(update_fields=["active"])
+        events.active_changed_event(reason=reason, actor=actor)
     return reason
 
 

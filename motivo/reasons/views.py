@@ -2,26 +2,38 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from motivo.core.decorators import manager_required
 from motivo.core.errors import DomainError
 from motivo.insights.selectors import reason_contact_counts
 from motivo.reasons import selectors, services
-from motivo.reasons.forms import ACTION_HELP, CategoryForm, DepartmentForm, ReasonForm
-from motivo.reasons.models import Action, Department, Reason, ReasonCategory
+from motivo.reasons.forms import (
+    ACTION_HELP,
+    CategoryForm,
+    DepartmentForm,
+    MatrixForm,
+    RatingForm,
+    ReasonForm,
+)
+from motivo.reasons.history import describe
+from motivo.reasons.models import Action, Department, Rating, Reason, ReasonCategory
 
 COUNT_DAYS = 30
+MATRIX_DAYS = 90
 
 
 @manager_required
@@ -43,6 +55,9 @@ def taxonomy(request: HttpRequest) -> HttpResponse:
         "today": today,
         "count_days": COUNT_DAYS,
         "total": sum(counts.values()),
+        "flagged_count": sum(
+            1 for category in categories for reason in category.reasons.all() if reason.flagged
+        ),
     }
     return _render(request, "reasons/taxonomy.html", context)
 
@@ -56,22 +71,38 @@ def reason_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "name": reason.name,
             "category": reason.category_id,
             "owner": reason.owner_id,
+            "owner_person": reason.owner_person_id,
             "action": reason.action,
             "description": reason.description,
             "active": reason.active,
         }
     else:
         initial = {"category": request.GET.get("category"), "action": Action.ELIMINATE}
-    form = ReasonForm(request.POST or None, initial=initial)
-    context = {
+    form = ReasonForm(
+        request.POST or None,
+        initial=initial,
+        owner_person_id=reason.owner_person_id if reason else None,
+    )
+    context: dict[str, Any] = {
         "reason": reason,
         "in_use": reason is not None and reason.contacts.exists(),
         "action_help": ACTION_HELP,
     }
+    if reason is not None:
+        context["rating_form"] = RatingForm(
+            initial={
+                "customer_rating": reason.customer_rating,
+                "company_rating": reason.company_rating,
+            },
+            auto_id="id_rating_%s",
+        )
+        context["history"] = [
+            (event, describe(event)) for event in selectors.reason_history(reason=reason)
+        ]
     return _form_page(
         request,
         form,
-        lambda data: services.reason_save(reason=reason, **data),
+        lambda data: services.reason_save(reason=reason, actor=request.user, **data),
         _("Reason saved."),
         "reasons/reason_form.html",
         context,
@@ -83,7 +114,7 @@ def reason_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def reason_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     reason = get_object_or_404(Reason, pk=pk)
     active = request.POST.get("active") == "1"
-    services.reason_set_active(reason=reason, active=active)
+    services.reason_set_active(reason=reason, active=active, actor=request.user)
     message = _("“%(name)s” is active again.") if active else _("“%(name)s” was deactivated.")
     messages.success(request, message % {"name": reason.name})
     return _back_to_taxonomy(f"reason-{reason.pk}")
@@ -95,6 +126,139 @@ def reason_delete(request: HttpRequest, pk: int) -> HttpResponse:
     reason = get_object_or_404(Reason, pk=pk)
     back = reverse("reasons:reason_edit", args=[reason.pk])
     return _delete(request, lambda: services.reason_delete(reason=reason), reason.name, back)
+
+
+@manager_required
+@require_POST
+def reason_rate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The council's rating of one reason (from its edit page or the matrix)."""
+    reason = get_object_or_404(Reason, pk=pk)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("reasons:reason_edit", args=[reason.pk]) + "#rating"
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a rating from the list."))
+        return redirect(back)
+    try:
+        reason = services.reason_rate(reason=reason, actor=request.user, **form.cleaned_data)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    if reason.quadrant:
+        message = _("“%(name)s” rated: %(quadrant)s.") % {
+            "name": reason.name,
+            "quadrant": reason.quadrant_label,
+        }
+        if reason.flagged:
+            message += " " + _("Its action (%(action)s) disagrees with its quadrant.") % {
+                "action": reason.get_action_display()
+            }
+    else:
+        message = _("“%(name)s” is no longer rated.") % {"name": reason.name}
+    messages.success(request, message)
+    return redirect(back)
+
+
+def _matrix_period(request: HttpRequest) -> tuple[MatrixForm, tuple[dt.date, dt.date, str]]:
+    form = MatrixForm(request.GET or None)
+    period = form.period(timezone.localdate(), MATRIX_DAYS)
+    if not form.is_bound or form.is_valid():
+        form = MatrixForm(initial=dict(zip(("date_from", "date_to", "sort"), period, strict=True)))
+    return form, period
+
+
+@manager_required
+@require_GET
+def matrix(request: HttpRequest) -> HttpResponse:
+    """The value–irritant matrix: every rated reason in its quadrant with its volume and
+    cost in the period, the reasons whose action disagrees, and the reasons still to rate."""
+    form, (date_from, date_to, sort) = _matrix_period(request)
+    data = selectors.matrix(date_from=date_from, date_to=date_to, sort=sort)
+    biggest = max((row.volume for row in data.rated), default=0) or 1
+    period_query = urlencode({"date_from": date_from.isoformat(), "date_to": date_to.isoformat()})
+    context = {
+        "form": form,
+        "matrix": data,
+        "sort": sort,
+        "query": f"{period_query}&{urlencode({'sort': sort})}",
+        "period_query": period_query,
+        "quadrants": [
+            {
+                "action": Action(value),
+                "help": ACTION_HELP[value],
+                "rows": [(row, 0.35 + 0.65 * (row.volume / biggest) ** 0.5) for row in rows],
+                "volume": sum(row.volume for row in rows),
+                "cost": sum(row.cost for row in rows) if data.costs_available else None,
+            }
+            for value, rows in data.quadrants.items()
+        ],
+        "ratings": Rating.choices,
+        "rating_form": RatingForm(auto_id=False),
+        "currency": _currency(),
+        "back": request.get_full_path(),
+    }
+    return _render(request, "reasons/matrix.html", context)
+
+
+@manager_required
+@require_GET
+def matrix_csv(request: HttpRequest) -> HttpResponse:
+    """The matrix table as CSV (UTF-8 with BOM so spreadsheets read accents)."""
+    _form, (date_from, date_to, sort) = _matrix_period(request)
+    data = selectors.matrix(date_from=date_from, date_to=date_to, sort=sort)
+    filename = f"motivo-matrix-{date_from.isoformat()}-{date_to.isoformat()}.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    currency = _currency()
+    writer.writerow(
+        [
+            _("Reason"),
+            _("Category"),
+            _("Owner"),
+            _("Owner person"),
+            _("Value to the customer"),
+            _("Value to the company"),
+            _("Quadrant"),
+            _("Action"),
+            _("Flagged"),
+            _("Contacts"),
+            _("Cost (%(currency)s)") % {"currency": currency},
+            _("Cost per contact (%(currency)s)") % {"currency": currency},
+        ]
+    )
+    for row in data.rated + data.to_rate:
+        reason = row.reason
+        writer.writerow(
+            [
+                _cell(reason.name),
+                _cell(reason.category.name),
+                _cell(reason.owner.name if reason.owner else ""),
+                _cell(reason.owner_person.display_name if reason.owner_person else ""),
+                "" if reason.customer_rating is None else reason.customer_rating,
+                "" if reason.company_rating is None else reason.company_rating,
+                reason.quadrant_label,
+                reason.get_action_display(),
+                _("yes") if row.flagged else "",
+                row.volume,
+                "" if row.cost is None else f"{row.cost:.2f}",
+                "" if row.cost_per_contact is None else f"{row.cost_per_contact:.2f}",
+            ]
+        )
+    return response
+
+
+def _currency() -> str:
+    return getattr(settings, "MOTIVO_CURRENCY", "EUR")
+
+
+def _cell(text: str) -> str:
+    """Keep spreadsheets from running a name as a formula (CSV injection)."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @manager_required
@@ -189,4 +353,4 @@ def _back_to_taxonomy(anchor: str) -> HttpResponse:
 
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    return render(request, template, {**context, "nav": "taxonomy"})
+    return render(request, template, {"nav": "taxonomy", **context})

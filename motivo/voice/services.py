@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from motivo.accounts.models import STAFF_ROLES, Notification, User
 from motivo.cases import events
@@ -26,6 +27,7 @@ from motivo.cases.services import case_add_note, case_customer_message
 from motivo.channels.services import contact_ingest
 from motivo.core.choices import Channel
 from motivo.core.errors import DomainError
+from motivo.costs.services import call_seconds_sync
 from motivo.customers.models import Customer, Identity
 from motivo.customers.services import customer_add_identity, customer_find, identity_normalise
 from motivo.voice.models import Call, CallbackRequest
@@ -44,13 +46,12 @@ MAX_CALLBACK_NOTE = 2_000
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
-class CallbackResult:
+class CallbackResult(models.TextChoices):
     """What became of a callback after a call: done, try again later, or give up."""
 
-    DONE = "done"
-    RETRY = "retry"
-    FAILED = "failed"
-    values = (DONE, RETRY, FAILED)
+    DONE = "done", gettext_lazy("done")
+    RETRY = "retry", gettext_lazy("to try again later")
+    FAILED = "failed", gettext_lazy("failed: give up")
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -97,9 +98,17 @@ def _remember_number(*, customer: Customer, number: str) -> None:
         customer_add_identity(customer=customer, kind=Identity.Kind.PHONE, value=number)
 
 
-def _check_call_input(
-    *, direction: str, duration_seconds: int, outcome: str, notes: str, started_at: dt.datetime
-) -> None:
+def _call_input(
+    *,
+    direction: str,
+    duration_seconds: int,
+    outcome: str,
+    notes: str,
+    started_at: dt.datetime | None,
+) -> tuple[str, dt.datetime]:
+    """A logged call's notes (stripped) and start (default: it has just ended), checked."""
+    notes = (notes or "").strip()
+    started_at = started_at or timezone.now() - dt.timedelta(seconds=max(0, duration_seconds))
     if direction not in Call.Direction.values:
         raise DomainError(_("Say whether the call was incoming or outgoing."), field="direction")
     if not 0 <= duration_seconds <= MAX_CALL_SECONDS:
@@ -110,6 +119,50 @@ def _check_call_input(
         raise DomainError(_("The notes are too long."), field="notes")
     if started_at > timezone.now() + CLOCK_SKEW:
         raise DomainError(_("The call cannot start in the future."), field="started_at")
+    return notes, started_at
+
+
+def _call_record(
+    *,
+    case: Case,
+    contact: Contact | None,
+    agent: User,
+    direction: str,
+    number: str,
+    started_at: dt.datetime,
+    duration_seconds: int,
+    outcome: str,
+    notes: str,
+    callback: CallbackRequest | None = None,
+) -> Call:
+    """The ended call an agent logged, and its `call_logged` event on the case."""
+    call = Call.objects.create(
+        contact=contact,
+        case=case,
+        customer_id=case.customer_id,
+        agent=agent,
+        callback=callback,
+        direction=direction,
+        state=Call.State.ENDED,
+        from_number=number if direction == Call.Direction.IN else "",
+        to_number=number if direction == Call.Direction.OUT else "",
+        started_at=started_at,
+        answered_at=started_at if duration_seconds else None,
+        ended_at=started_at + dt.timedelta(seconds=duration_seconds),
+        duration_seconds=duration_seconds,
+        outcome=outcome,
+        notes=notes,
+    )
+    call_seconds_sync(call=call)  # cost of the contact's reason (costs app)
+    events.call_logged_event(
+        case=case,
+        contact=contact,
+        actor=agent,
+        direction=direction,
+        duration_seconds=duration_seconds,
+        outcome=outcome,
+    )
+    return call
 
 
 def _open_case(case: Case) -> Case:
@@ -137,9 +190,7 @@ def call_log(
     """An agent records a call on a case. Incoming: a contact on the case (or the
     customer's answer, when the case waited on them). Outgoing: an internal note; only
     the call answering a callback request is linked to that request's contact."""
-    notes = (notes or "").strip()
-    started_at = started_at or timezone.now() - dt.timedelta(seconds=max(0, duration_seconds))
-    _check_call_input(
+    notes, started_at = _call_input(
         direction=direction,
         duration_seconds=duration_seconds,
         outcome=outcome,
@@ -171,32 +222,18 @@ def call_log(
         ):
             contact = callback.contact
     _remember_number(customer=case.customer, number=number)
-    call = Call.objects.create(
-        contact=contact,
+    return _call_record(
         case=case,
-        customer_id=case.customer_id,
+        contact=contact,
         agent=agent,
         callback=callback,
         direction=direction,
-        state=Call.State.ENDED,
-        from_number=number if direction == Call.Direction.IN else "",
-        to_number=number if direction == Call.Direction.OUT else "",
+        number=number,
         started_at=started_at,
-        answered_at=started_at if duration_seconds else None,
-        ended_at=started_at + dt.timedelta(seconds=duration_seconds),
         duration_seconds=duration_seconds,
         outcome=outcome,
         notes=notes,
     )
-    events.call_logged_event(
-        case=case,
-        contact=contact,
-        actor=agent,
-        direction=direction,
-        duration_seconds=duration_seconds,
-        outcome=outcome,
-    )
-    return call
 
 
 @transaction.atomic
@@ -245,9 +282,7 @@ def call_log_for_number(
             field="case",
             code="required",
         )
-    notes = (notes or "").strip()
-    started_at = started_at or timezone.now() - dt.timedelta(seconds=max(0, duration_seconds))
-    _check_call_input(
+    notes, started_at = _call_input(
         direction=direction,
         duration_seconds=duration_seconds,
         outcome=outcome,
@@ -271,30 +306,17 @@ def call_log_for_number(
         actor=agent,
     )
     contact = Contact.objects.select_related("case").get(pk=result.contact_id)
-    call = Call.objects.create(
-        contact=contact,
+    return _call_record(
         case=contact.case,
-        customer_id=result.customer_id,
+        contact=contact,
         agent=agent,
         direction=direction,
-        state=Call.State.ENDED,
-        from_number=number,
+        number=number,
         started_at=started_at,
-        answered_at=started_at if duration_seconds else None,
-        ended_at=started_at + dt.timedelta(seconds=duration_seconds),
         duration_seconds=duration_seconds,
         outcome=outcome,
         notes=notes,
     )
-    events.call_logged_event(
-        case=contact.case,
-        contact=contact,
-        actor=agent,
-        direction=direction,
-        duration_seconds=duration_seconds,
-        outcome=outcome,
-    )
-    return call
 
 
 @transaction.atomic
@@ -372,7 +394,9 @@ def callback_request(
     same case, when one is given) gets that request back: nothing new is written."""
     if source not in CallbackRequest.Source.values:
         raise DomainError(_("Unknown source."), field="source")
-    customer = Customer.objects.get(pk=customer.pk)  # current preferences
+    # Current preferences, and the customer's requests one at a time: of two submitted at
+    # once, the second sees the first's callback and answers with it.
+    customer = Customer.objects.select_for_update(no_key=True).get(pk=customer.pk)
     if not customer.callback_allowed:
         raise DomainError(
             _(
@@ -567,11 +591,12 @@ def callback_call_log(
 # ---------------------------------------------------------------------------- telephony
 
 
-class TelephonyEvent:
+class TelephonyEvent(models.TextChoices):
+    """The events of a call the telephony webhook reports."""
+
     STARTED = "started"
     ANSWERED = "answered"
     ENDED = "ended"
-    values = (STARTED, ANSWERED, ENDED)
 
 
 def telephony_agent(value: str) -> User:
@@ -699,6 +724,7 @@ def telephony_event(
         call.agent = staff
     call.state = Call.State.ENDED
     call.save()
+    call_seconds_sync(call=call)  # cost of the contact's reason (costs app)
     if call.case_id:
         events.call_logged_event(
             case=call.case,

@@ -37,6 +37,7 @@ def test_quarantine_retry_and_whole_email(new_page, shot, supervisor, settings):
 
     page = new_page(locale="en-GB")
     sign_in(page, supervisor.username)
+    page.click("[data-testid=nav-more] > summary")
     page.click("nav.mainnav >> text=Inbound mail")
     page.wait_for_selector(f"tr[data-inbound='{stuck.pk}']")
     assert "no sender address" in page.inner_text(f"tr[data-inbound='{stuck.pk}']")

@@ -26,8 +26,13 @@ def test_reasons_lists_the_taxonomy(api, reason, other_reason):
         "name": "¿Dónde está mi pedido?",
         "category": "Envíos",
         "owner": "Logística",
+        "owner_person": None,
         "action": "eliminate",
         "active": True,
+        "customer_rating": None,
+        "company_rating": None,
+        "quadrant": None,
+        "flagged": False,
     }
     assert rows[retired.pk]["active"] is False
     assert rows[retired.pk]["owner"] is None

@@ -200,8 +200,9 @@ def test_the_chart_shows_the_top_ten_only(manager_client, classified, reason):
         extra = Reason.objects.create(category=reason.category, name=f"Motivo {n:02d}")
         classified(extra, 12 - n, when=local(DAY))
     response = manager_client.get(URL, period(DAY, DAY))
-    html = response.content.decode()
-    assert html.count('class="rect reactive tooltip-trigger"') == 10
+    assert response.context["chart"].count('class="rect reactive tooltip-trigger"') == 10
+    # the comparison chart: the same ten reasons, two bars each
+    assert response.context["compare_chart"].count('class="rect reactive tooltip-trigger"') == 20
     assert len(response.context["table"]) == 12
     assert "Motivo 11" not in response.context["chart"] and "Motivo 09" in response.context["chart"]
 
@@ -220,12 +221,14 @@ def test_csv_download(manager_client, five_three_two):
     assert "attachment" in response["Content-Disposition"]
     assert "2026-03-10-2026-03-10.csv" in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0][0] == "Rank" and len(rows[0]) == 8
-    assert rows[1:] == [
+    assert rows[0][0] == "Rank" and len(rows[0]) == 11
+    assert rows[0][8:] == ["Previous period", "Difference", "Difference %"]
+    assert [row[:8] for row in rows[1:]] == [
         ["1", "¿Dónde está mi pedido?", "Envíos", "Logística", "Eliminate", "5", "50.0", "50.0"],
         ["2", "Cambio de dirección", "Envíos", "", "Self-serve", "3", "30.0", "80.0"],
         ["3", "Pedido dañado", "Envíos", "Logística", "Simplify", "2", "20.0", "100.0"],
     ]
+    assert [row[8:] for row in rows[1:]] == [["0", "5", ""], ["0", "3", ""], ["0", "2", ""]]
     # the page links to the CSV of the period and channel shown
     page = manager_client.get(URL, period(DAY, DAY, channel="chat")).content.decode()
     assert f"{reverse('insights:pareto_csv')}?date_from=2026-03-10&amp;date_to=2026-03-10" in page

@@ -1,0 +1,298 @@
+"""Writes of the improvement council: targets and improvements."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motivo.accounts.models import User
+from motivo.core.errors import DomainError
+from motivo.council import events
+from motivo.council.measures import BASELINE_WEEKS, full_weeks_before
+from motivo.council.models import Improvement, Metric, Target, TargetReason
+from motivo.insights import selectors as figures
+from motivo.insights.models import VolumeKind
+from motivo.reasons.models import Reason
+
+MAX_CHANGE = Decimal(100)
+
+# --------------------------------------------------------------------------------------------
+# Targets
+# --------------------------------------------------------------------------------------------
+
+
+def _check_change(change_pct: Decimal) -> None:
+    if change_pct == 0 or not -MAX_CHANGE <= change_pct <= MAX_CHANGE:
+        raise DomainError(
+            _("The change must be between −100 % and +100 % and not zero, e.g. −20."),
+            field="change_pct",
+        )
+
+
+def _check_due(set_on: dt.date, due_on: dt.date) -> None:
+    if due_on <= set_on:
+        raise DomainError(
+            _("The due date must be after the day the target is set."), field="due_on"
+        )
+
+
+@transaction.atomic
+def target_set(
+    *,
+    reasons: Collection[Reason],
+    metric: str,
+    change_pct: Decimal,
+    due_on: dt.date,
+    actor: User | None,
+    volume_kind: VolumeKind | None = None,
+    note: str = "",
+    set_on: dt.date | None = None,
+) -> Target:
+    """Set a target for one reason or a set of reasons and store its baseline: the contacts
+    (and, for CPX, the volume) of the BASELINE_WEEKS full weeks before the week of `set_on`
+    (today by default). The baseline is never recomputed. A reason has at most one active
+    target at a time."""
+    set_on = set_on or timezone.localdate()
+    reason_ids = sorted({reason.pk for reason in reasons})
+    if not reason_ids:
+        raise DomainError(_("Choose at least one reason."), field="reasons", code="required")
+    if metric not in Metric.values:
+        raise DomainError(_("Unknown metric."), field="metric")
+    change_pct = Decimal(change_pct)
+    _check_change(change_pct)
+    _check_due(set_on, due_on)
+    if metric == Metric.CPX and volume_kind is None:
+        raise DomainError(
+            _("Choose the business volume the contacts are counted per."),
+            field="volume_kind",
+            code="required",
+        )
+    if metric == Metric.CONTACTS:
+        volume_kind = None
+    taken = (
+        TargetReason.objects.filter(reason_id__in=reason_ids, target__status=Target.Status.ACTIVE)
+        .select_related("reason")
+        .first()
+    )
+    if taken is not None:
+        raise DomainError(
+            _("“%(reason)s” already has an active target: close it first.")
+            % {"reason": taken.reason.name},
+            field="reasons",
+            code="conflict",
+        )
+    window = full_weeks_before(set_on, BASELINE_WEEKS)
+    per_reason = figures.reason_contact_counts(date_from=window.date_from, date_to=window.date_to)
+    contacts = figures.contacts_count(
+        reason_ids=reason_ids, date_from=window.date_from, date_to=window.date_to
+    )
+    volume = None
+    if volume_kind is not None:
+        volume = figures.volume_total(
+            kind=volume_kind.slug, date_from=window.date_from, date_to=window.date_to
+        )
+        if not volume:
+            raise DomainError(
+                _(
+                    "There is no %(kind)s volume for every week from %(start)s to %(end)s, "
+                    "so the baseline cannot be measured. Send the volumes first."
+                )
+                % {
+                    "kind": volume_kind.display_label,
+                    "start": window.date_from.isoformat(),
+                    "end": window.date_to.isoformat(),
+                },
+                field="volume_kind",
+                code="no_volume",
+            )
+    target = Target.objects.create(
+        metric=metric,
+        volume_kind=volume_kind,
+        change_pct=change_pct,
+        set_on=set_on,
+        due_on=due_on,
+        note=note,
+        baseline_from=window.date_from,
+        baseline_to=window.date_to,
+        baseline_weeks=BASELINE_WEEKS,
+        baseline_contacts=contacts,
+        baseline_volume=volume,
+        set_by=actor,
+    )
+    TargetReason.objects.bulk_create(
+        TargetReason(target=target, reason_id=pk, baseline_contacts=per_reason.get(pk, 0))
+        for pk in reason_ids
+    )
+    return target
+
+
+@transaction.atomic
+def target_update(
+    *, target: Target, change_pct: Decimal, due_on: dt.date, note: str, actor: User | None
+) -> Target:
+    """Change the goal or the date of an active target. Its reasons, metric and baseline stay
+    as they were set (to measure something else, close it and set a new one)."""
+    if not target.is_active:
+        raise DomainError(_("This target is closed."), code="closed")
+    change_pct = Decimal(change_pct)
+    _check_change(change_pct)
+    _check_due(target.set_on, due_on)
+    target.change_pct, target.due_on, target.note = change_pct, due_on, note
+    target.save(update_fields=["change_pct", "due_on", "note", "updated_at"])
+    return target
+
+
+@transaction.atomic
+def target_close(*, target: Target, actor: User | None, closed_on: dt.date | None = None) -> Target:
+    """Close a target: it keeps its final progress (measured as of the closing day) and its
+    reasons are free for a new target."""
+    if not target.is_active:
+        raise DomainError(_("This target is already closed."), code="closed")
+    closed_on = closed_on or timezone.localdate()
+    if closed_on < target.set_on:
+        raise DomainError(_("A target cannot close before it was set."), field="closed_on")
+    target.status, target.closed_on = Target.Status.CLOSED, closed_on
+    target.save(update_fields=["status", "closed_on", "updated_at"])
+    return target
+
+
+# --------------------------------------------------------------------------------------------
+# Improvements
+# --------------------------------------------------------------------------------------------
+
+
+def _check_owner(owner: User | None) -> None:
+    if owner is not None and not owner.is_staff_member:
+        raise DomainError(_("The owner must be a member of staff."), field="owner")
+
+
+def _done_on(status: str, done_on: dt.date | None, today: dt.date) -> dt.date | None:
+    if status != Improvement.Status.DONE:
+        return None
+    done_on = done_on or today
+    if done_on > today:
+        raise DomainError(_("The done date cannot be in the future."), field="done_on")
+    return done_on
+
+
+@transaction.atomic
+def improvement_create(
+    *,
+    title: str,
+    reasons: Collection[Reason],
+    actor: User | None,
+    hypothesis: str = "",
+    owner: User | None = None,
+    status: str = Improvement.Status.PROPOSED,
+    due_on: dt.date | None = None,
+    done_on: dt.date | None = None,
+    volume_kind: VolumeKind | None = None,
+) -> Improvement:
+    title = title.strip()
+    if not title:
+        raise DomainError(_("Give the improvement a title."), field="title", code="required")
+    if not reasons:
+        raise DomainError(_("Choose at least one reason."), field="reasons", code="required")
+    if status not in Improvement.Status.values:
+        raise DomainError(_("Unknown status."), field="status")
+    _check_owner(owner)
+    improvement = Improvement.objects.create(
+        title=title,
+        hypothesis=hypothesis,
+        owner=owner,
+        status=status,
+        due_on=due_on,
+        done_on=_done_on(status, done_on, timezone.localdate()),
+        volume_kind=volume_kind,
+    )
+    improvement.reasons.set(reasons)
+    events.improvement_created_event(improvement=improvement, actor=actor)
+    return improvement
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+EDITABLE = ("title", "hypothesis", "owner_id", "due_on", "volume_kind_id")
+UNSET: Any = object()
+
+
+@transaction.atomic
+def improvement_update(
+    *,
+    improvement: Improvement,
+    actor: User | None,
+    title: str = UNSET,
+    hypothesis: str = UNSET,
+    owner: User | None = UNSET,
+    due_on: dt.date | None = UNSET,
+    volume_kind: VolumeKind | None = UNSET,
+    reasons: Collection[Reason] = UNSET,
+    status: str = UNSET,
+    done_on: dt.date | None = UNSET,
+) -> Improvement:
+    """Change what is given (left-out arguments stay). One event per kind of change:
+    `changed` (details, with old and new values), `reasons_changed`, `status_changed`.
+    Marking it done sets the done date (today unless given); leaving done clears it."""
+    improvement = Improvement.objects.select_for_update().get(pk=improvement.pk)
+    new: dict[str, Any] = {}
+    if title is not UNSET:
+        title = title.strip()
+        if not title:
+            raise DomainError(_("Give the improvement a title."), field="title", code="required")
+        new["title"] = title
+    if hypothesis is not UNSET:
+        new["hypothesis"] = hypothesis
+    if owner is not UNSET:
+        _check_owner(owner)
+        new["owner_id"] = owner.pk if owner else None
+    if due_on is not UNSET:
+        new["due_on"] = due_on
+    if volume_kind is not UNSET:
+        new["volume_kind_id"] = volume_kind.pk if volume_kind else None
+    changes = {
+        name.removesuffix("_id"): [_json(getattr(improvement, name)), _json(value)]
+        for name, value in new.items()
+        if getattr(improvement, name) != value
+    }
+    old_status, old_done = improvement.status, improvement.done_on
+    if status is not UNSET or done_on is not UNSET:
+        status = improvement.status if status is UNSET else status
+        if status not in Improvement.Status.values:
+            raise DomainError(_("Unknown status."), field="status")
+        if done_on is UNSET:
+            done_on = improvement.done_on if status == old_status else None
+        improvement.status = status
+        improvement.done_on = _done_on(status, done_on, timezone.localdate())
+    for name, value in new.items():
+        setattr(improvement, name, value)
+    improvement.save()
+    if changes:
+        events.improvement_changed_event(improvement=improvement, actor=actor, changes=changes)
+    if reasons is not UNSET:
+        if not reasons:
+            raise DomainError(_("Choose at least one reason."), field="reasons", code="required")
+        before = set(improvement.reasons.values_list("pk", flat=True))
+        after = {reason.pk for reason in reasons}
+        if before != after:
+            improvement.reasons.set(reasons)
+            events.improvement_reasons_event(
+                improvement=improvement,
+                actor=actor,
+                added=sorted(after - before),
+                removed=sorted(before - after),
+            )
+    if (improvement.status, improvement.done_on) != (old_status, old_done):
+        events.improvement_status_event(
+            improvement=improvement, actor=actor, old=old_status, new=improvement.status
+        )
+    return improvement
