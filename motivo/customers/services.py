@@ -253,10 +253,13 @@ def customer_merge(*, source: Customer, target: Customer, actor: User | None) ->
 
     if source.pk == target.pk:
         raise DomainError(_("A customer cannot be merged into itself."), field="into")
-    # Lock both rows in id order: two merges of the same pair cannot interleave.
+    # Lock both rows in id order: two merges of the same pair cannot interleave. FOR NO KEY
+    # UPDATE (PostgreSQL), not FOR UPDATE: a transaction that holds one of the source's cases
+    # and writes a row referring to the customer (a contact: foreign-key check = key-share
+    # lock) must not wait for us while we wait for its case (deadlock).
     locked = {
         row.pk: row
-        for row in Customer.objects.select_for_update()
+        for row in Customer.objects.select_for_update(no_key=True)
         .filter(pk__in=[source.pk, target.pk])
         .order_by("pk")
     }
@@ -281,12 +284,14 @@ def customer_merge(*, source: Customer, target: Customer, actor: User | None) ->
     _move_references(source=source, target=target)
     _move_portal_account(source=source, target=target)
     # Customers merged into the source earlier now point at the target: one hop, always.
-    Customer.objects.filter(merged_into=source).update(merged_into=target)
+    absorbed = list(Customer.objects.filter(merged_into=source).values_list("pk", flat=True))
+    Customer.objects.filter(pk__in=absorbed).update(merged_into=target)
     search_documents_move_customer(
         from_customer_id=source.pk,
         to_customer_id=target.pk,
         case_ids=case_ids,
         message_ids=list(Message.objects.filter(case_id__in=case_ids).values_list("pk", flat=True)),
+        absorbed_customer_ids=absorbed,
     )
     source.merged_into = target
     source.merged_at = source.merged_at or timezone.now()

@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
+from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -200,15 +201,16 @@ def callback(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         already = callback_waiting(customer=customer, case=case)
         try:
-            if form.cleaned_data.get("phone"):
-                callback_phone_add(customer=customer, phone=form.cleaned_data["phone"])
-            callback_request(
-                customer=customer,
-                case=case,
-                note=form.cleaned_data["note"],
-                source="portal",
-                actor=request.user,
-            )
+            with transaction.atomic():  # a refused request does not keep the number either
+                if form.cleaned_data.get("phone"):
+                    callback_phone_add(customer=customer, phone=form.cleaned_data["phone"])
+                callback_request(
+                    customer=customer,
+                    case=case,
+                    note=form.cleaned_data["note"],
+                    source="portal",
+                    actor=request.user,
+                )
         except DomainError as error:
             _form_error(form, error)
         else:

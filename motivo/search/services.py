@@ -59,11 +59,15 @@ def search_documents_move_customer(
     to_customer_id: int,
     case_ids: Sequence[int],
     message_ids: Sequence[int],
+    absorbed_customer_ids: Sequence[int] = (),
 ) -> None:
     """A customer merge: the documents of the moved cases and messages, and the source
     customer's own document (its old name still finds the target), now belong to the
-    target. Selected through the (kind, object_id) index, never a scan of the table."""
-    wanted = [("customer", [from_customer_id]), ("case", case_ids), ("message", message_ids)]
+    target; so do those of the customers merged into the source earlier
+    (`absorbed_customer_ids`). Selected through the (kind, object_id) index, never a scan
+    of the table."""
+    customers = [from_customer_id, *absorbed_customer_ids]
+    wanted = [("customer", customers), ("case", case_ids), ("message", message_ids)]
     for kind, ids in wanted:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]

@@ -10,6 +10,7 @@ import time
 from typing import Any, Literal
 
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -118,10 +119,11 @@ def callback_create(request: HttpRequest, payload: CallbackIn) -> Status:
             )
         customer = customer_get_for_user(user=user, customer_id=payload.customer_id)
     case = case_get_for_user(user=user, case_id=payload.case_id) if payload.case_id else None
-    if payload.phone:
-        services.callback_phone_add(customer=customer, phone=payload.phone)
     created = selectors.callback_waiting(customer=customer, case=case) is None
-    with renamed_fields({"case": "case_id"}):
+    with renamed_fields({"case": "case_id"}), transaction.atomic():
+        # All or nothing: a refused request does not keep the number either.
+        if payload.phone:
+            services.callback_phone_add(customer=customer, phone=payload.phone)
         callback = services.callback_request(
             customer=customer, case=case, note=payload.note, source="api", actor=user
         )
@@ -178,12 +180,15 @@ class TelephonySignature(APIKeyHeader):
         if not secret or not key:
             return None
         timestamp = request.headers.get(TIMESTAMP_HEADER, "").strip()
-        if not timestamp.isdigit():
+        # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+        if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
             return None
         if abs(time.time() - int(timestamp)) > settings.MOTIVO_TELEPHONY_TOLERANCE:
             return None
         expected = "sha256=" + signature_for(secret=secret, timestamp=timestamp, body=request.body)
-        return TelephonyPeer() if hmac.compare_digest(expected, key.strip()) else None
+        # Bytes: compare_digest refuses str with non-ASCII characters (a header may have them).
+        given = key.strip().encode("utf-8", "surrogateescape")
+        return TelephonyPeer() if hmac.compare_digest(expected.encode(), given) else None
 
 
 class TelephonyEventIn(Schema):

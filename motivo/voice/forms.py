@@ -103,11 +103,7 @@ class CallbackCallForm(forms.Form):
 
     result = forms.ChoiceField(
         label=_("The callback is"),
-        choices=[
-            (CallbackResult.DONE, _("done")),
-            (CallbackResult.RETRY, _("to try again later")),
-            (CallbackResult.FAILED, _("failed: give up")),
-        ],
+        choices=CallbackResult.choices,
         initial=CallbackResult.DONE,
         widget=forms.RadioSelect,
     )

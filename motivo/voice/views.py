@@ -5,6 +5,7 @@ Thin: parse, call one service or selector, respond. Every state change is a POST
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -33,6 +34,21 @@ def _form_error(form: Any, error: DomainError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
+def _logged[T](request: HttpRequest, form: Any, log: Callable[[dict[str, Any]], T]) -> T | None:
+    """A POSTed, valid form: `log(cleaned_data)` and "Call logged." for the next page.
+    None when the page is to be shown (again): a GET, or the form with its error beside the
+    field (a refusal of the service included) and the input kept."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = log(form.cleaned_data)
+    except DomainError as error:
+        _form_error(form, error)
+        return None
+    messages.success(request, _("Call logged."))
+    return result
+
+
 def _case_url(case_id: int) -> str:
     return reverse("cases:detail", args=[case_id]) + "#phone"
 
@@ -47,24 +63,22 @@ def case_call(request: HttpRequest, case_id: int) -> HttpResponse:
     this page with the input kept and the error beside it."""
     case = case_get_for_user(user=request.user, case_id=case_id)
     form = CallForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.call_log(
-                case=case,
-                agent=request.user,
-                direction=data["direction"],
-                duration_seconds=data["duration"],
-                outcome=data["outcome"],
-                notes=data["notes"],
-                number=data["number"],
-                started_at=data["started_at"],
-            )
-        except DomainError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("Call logged."))
-            return redirect(_case_url(case.pk))
+    call = _logged(
+        request,
+        form,
+        lambda data: services.call_log(
+            case=case,
+            agent=request.user,
+            direction=data["direction"],
+            duration_seconds=data["duration"],
+            outcome=data["outcome"],
+            notes=data["notes"],
+            number=data["number"],
+            started_at=data["started_at"],
+        ),
+    )
+    if call is not None:
+        return redirect(_case_url(case.pk))
     status = 400 if form.errors else 200
     context = {"nav": "voice", "case": case, "form": form}
     return render(request, "voice/call_form.html", context, status=status)
@@ -102,29 +116,26 @@ def call_new(request: HttpRequest) -> HttpResponse:
         else []
     )
     form = NewCallForm(request.POST or None, cases=cases, initial={"phone": phone})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            case = (
+    call = _logged(
+        request,
+        form,
+        lambda data: services.call_log_for_number(
+            phone=data["phone"],
+            agent=request.user,
+            direction=data["direction"],
+            name=data["name"],
+            case=(
                 case_get_for_user(user=request.user, case_id=data["case"]) if data["case"] else None
-            )
-            call = services.call_log_for_number(
-                phone=data["phone"],
-                agent=request.user,
-                direction=data["direction"],
-                name=data["name"],
-                case=case,
-                subject=data["subject"],
-                duration_seconds=data["duration"],
-                outcome=data["outcome"],
-                notes=data["notes"],
-                started_at=data["started_at"],
-            )
-        except DomainError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("Call logged."))
-            return redirect(_case_url(call.case_id))
+            ),
+            subject=data["subject"],
+            duration_seconds=data["duration"],
+            outcome=data["outcome"],
+            notes=data["notes"],
+            started_at=data["started_at"],
+        ),
+    )
+    if call is not None:
+        return redirect(_case_url(call.case_id))
     context = {
         "nav": "voice",
         "form": form,
@@ -186,22 +197,20 @@ def callback_detail(request: HttpRequest, callback_id: int) -> HttpResponse:
     call and what became of the request."""
     callback = selectors.callback_get_for_user(user=request.user, callback_id=callback_id)
     form = CallbackCallForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.callback_call_log(
-                callback=callback,
-                agent=request.user,
-                result=data["result"],
-                duration_seconds=data["duration"],
-                outcome=data["outcome"],
-                notes=data["notes"],
-            )
-        except DomainError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("Call logged."))
-            return redirect("voice:callbacks")
+    call = _logged(
+        request,
+        form,
+        lambda data: services.callback_call_log(
+            callback=callback,
+            agent=request.user,
+            result=data["result"],
+            duration_seconds=data["duration"],
+            outcome=data["outcome"],
+            notes=data["notes"],
+        ),
+    )
+    if call is not None:
+        return redirect("voice:callbacks")
     customer = callback.customer
     context = {
         "nav": "voice",

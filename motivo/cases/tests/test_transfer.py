@@ -4,8 +4,11 @@ the inbox flag (without N+1) and the page's access rules."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -153,6 +156,9 @@ def test_a_team_transfer_notifies_every_active_staff_member_but_the_sender(
     assert list(Notification.objects.values_list("user__username", flat=True)) == ["ana"]
     assert [m.to for m in mail.outbox] == [["ana@x.test"]]
     assert "Billing" in mail.outbox[0].subject
+    # The body says it too: Ana is told the team has it, not that it is hers alone.
+    assert "Luis handed case" in mail.outbox[0].body
+    assert "over to your team Billing with this note" in mail.outbox[0].body
 
 
 def test_a_transfer_to_an_agent_of_a_team_notifies_the_agent_only(
@@ -200,6 +206,35 @@ def test_refused_targets(case, agent, luis, customer_user):
     with pytest.raises(DomainError, match="staff"):
         case_transfer(case=case, actor=agent, assignee=luis, team=None, note=NOTE)
     assert _state()[0] == before[0] and Handoff.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_submitted_transfer_hands_the_case_over_once(case, agent, luis):
+    """Two posts of the same transfer form at once: one transfer, one hand-off, one
+    notification; the other is told the case is already there."""
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def hand_over() -> None:
+        try:
+            fresh = Case.objects.get(pk=case.pk)
+            barrier.wait()
+            case_transfer(case=fresh, actor=agent, assignee=luis, team=None, note=NOTE)
+            outcomes.append("done")
+        except DomainError as error:
+            outcomes.append(error.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=hand_over) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["done", "unchanged"]
+    assert Handoff.objects.filter(case=case).count() == 1
+    assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.TRANSFERRED).count() == 1
+    assert Notification.objects.filter(user=luis).count() == 1
 
 
 def test_a_merged_case_cannot_be_transferred(ingest, agent, luis):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -241,9 +244,56 @@ def test_merge_chains_are_flattened_and_refusals(pair, supervisor, ingest):
     customer_merge(source=target, target=third, actor=supervisor)
     source.refresh_from_db()
     assert source.merged_into_id == third.pk
+    # The first customer's old name finds the one that stays, not the merged middle one.
+    assert [found.pk for found in search_for_user(user=supervisor, query="García").customers] == [
+        third.pk
+    ]
     for src, dst in ((third, third), (source, target), (third, target)):
         with pytest.raises(DomainError):
             customer_merge(source=src, target=dst, actor=supervisor)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_merge_while_the_customer_writes_on_a_case_does_not_deadlock(pair, supervisor):
+    """A customer message locks its case, then (foreign key check, at the latest on commit)
+    takes a key-share lock on the customer; the merge holds the customer and then updates
+    that case. A FOR UPDATE lock on the customer would deadlock the two on PostgreSQL."""
+    from motivo.cases.services import case_customer_message
+
+    source, target, case_ids = pair
+    case = Case.objects.get(pk=case_ids[2])
+    holding = threading.Event()
+    failures: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            with transaction.atomic():
+                Case.objects.select_for_update().get(pk=case.pk)
+                holding.set()
+                time.sleep(0.5)  # the merge now holds the customer and waits for this case
+                case_customer_message(case=case, channel="phone", body="Hola otra vez")
+        except BaseException as error:  # reported below
+            failures.append(error)
+        finally:
+            connection.close()
+
+    def merge() -> None:
+        try:
+            holding.wait(5)
+            customer_merge(source=source, target=target, actor=supervisor)
+        except BaseException as error:  # reported below
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write), threading.Thread(target=merge)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert not Contact.objects.filter(customer=source).exists()
+    assert Contact.objects.filter(case=case).count() == 2
 
 
 def test_merge_query_count_is_bounded(ingest, supervisor):

@@ -78,6 +78,14 @@ def test_callback_refused_names_the_field(customer_client, customer_user):
     assert response.status_code == 422 and error_of(response)["field"] == "x"
 
 
+def test_a_refused_request_does_not_keep_the_number_either(customer_client, customer_user):
+    """All or nothing: the number given with a refused request is not stored."""
+    Customer.objects.filter(pk=customer_user[1].pk).update(callback_allowed=False)
+    response = post_json(customer_client, CALLBACKS, {"phone": "+34 611 222 333"})
+    assert response.status_code == 422 and error_of(response)["field"] == "callback_allowed"
+    assert not customer_user[1].identities.filter(kind="phone").exists()
+
+
 def test_staff_asks_for_a_customer_and_reads_the_queue(api, caller, clock):
     clock(madrid(2026, 5, 4, 10, 0))
     response = post_json(api, CALLBACKS, {})
@@ -186,6 +194,20 @@ def _signature_of_another_body(client: Client, payload):
     )
 
 
+def _odd_headers(timestamp: str, signature: str):
+    """Headers a broken or hostile sender might send: each is a 401, never a 500."""
+
+    def send(client: Client, payload):
+        return client.post(
+            EVENTS,
+            data=json.dumps(payload),
+            content_type="application/json",
+            headers={"X-Motivo-Timestamp": timestamp, "X-Motivo-Signature": signature},
+        )
+
+    return send
+
+
 @pytest.mark.parametrize(
     "send",
     [
@@ -193,8 +215,19 @@ def _signature_of_another_body(client: Client, payload):
         lambda c, p: signed(c, p, secret="wrong"),
         lambda c, p: signed(c, p, timestamp=int(time.time()) - 3600),
         _signature_of_another_body,
+        _odd_headers(str(int(time.time())), "sha256=caf\u00e9"),
+        _odd_headers("\u00b2", "sha256=00"),
+        _odd_headers("9" * 5000, "sha256=00"),
     ],
-    ids=["unsigned", "wrong-secret", "too-old", "body-changed"],
+    ids=[
+        "unsigned",
+        "wrong-secret",
+        "too-old",
+        "body-changed",
+        "non-ascii-signature",
+        "superscript-timestamp",
+        "huge-timestamp",
+    ],
 )
 def test_unauthenticated_deliveries_are_refused(hook, caller, send):
     response = send(hook, event())

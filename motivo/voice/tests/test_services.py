@@ -268,6 +268,31 @@ def test_concurrent_claims_give_the_callback_to_exactly_one_agent(caller, clock)
     assert callback.status == "claimed" and callback.claimed_by in agents
 
 
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_of_one_customer_book_one_callback(caller, clock):
+    """A double submit of the portal form: both requests answer with one callback."""
+    clock(madrid(2026, 5, 4, 10, 0))
+    contacts = Contact.objects.count()
+    barrier = threading.Barrier(3)
+    booked: list[int] = []
+
+    def ask():
+        try:
+            barrier.wait()
+            booked.append(callback_request(customer=caller, note="la factura").pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(booked) == 3 and len(set(booked)) == 1
+    assert CallbackRequest.objects.count() == 1
+    assert Contact.objects.count() == contacts + 1
+
+
 def test_callback_done_links_the_call_to_the_requests_contact(waiting, agent):
     callback_claim(callback=waiting, agent=agent)
     contacts = Contact.objects.count()

@@ -225,6 +225,8 @@ def test_portal_explains_when_calls_are_off(portal):
     response = client.post(reverse("portal:callback"), {"phone": "+34 611 000 000"})
     assert response.status_code == 400 and "switched off" in response.content.decode()
     assert CallbackRequest.objects.count() == 0
+    # All or nothing: the number typed with the refused request is not stored either.
+    assert not Identity.objects.filter(customer=_customer, kind="phone").exists()
 
 
 def test_portal_call_me_back(portal):
