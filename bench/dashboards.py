@@ -1,19 +1,27 @@
-"""Dashboards benchmark: the insights pages on 1,000,000 contacts, and freshness.
+"""Dashboards benchmark: every insights and accountability page, and freshness.
 
-Requirements checked: with 1,000,000 contacts in a SQLite database, each dashboard request
-(top reasons with the previous period, trend per reason, contacts per order, the first page
-of a drill-down list, and the top reasons API) is served in <= 200 ms p95; and a contact
-ingested through `POST /api/v1/contacts` with a reason shows in the top reasons page within
-5 s.
+Requirements checked (issue 5, "Scale"): with 1,000,000 contacts in a SQLite database each
+dashboard request is served in <= 200 ms p95, with 10,000,000 contacts on PostgreSQL in
+<= 300 ms p95; and a contact ingested through `POST /api/v1/contacts` with a reason shows in
+the top reasons page within 5 s. The pages: top reasons (with the previous period, CSV, API),
+trend per reason, contacts per order, drill-down lists, the value-irritant matrix (and CSV),
+the monthly chargeback statement (and CSV), targets, an owner's page (/council/mine/, signed
+in as an owner person), recognition, improvements (list and one improvement) and the weekly
+review (/council/review/, measured only when it answers 200).
 
 The script seeds a data dir (migrate, `motivo demo --contacts N`: the demo shop with its
-daily orders plus N generated contacts; the same helpers as bench/list_cases.py), starts
-`motivo serve`, signs in as the demo supervisor (marta) through the login form, and asks
-each page --requests times in turn over one keep-alive connection after --warmup requests,
-then reports p50/p95/p99. Seeding a million contacts takes minutes: --reuse DIR keeps the
-seeded dir for the next run.
+daily orders, costs, owner persons, targets and improvements plus N generated contacts; the
+same helpers as bench/list_cases.py), starts `motivo serve`, signs in as the demo supervisor
+(marta) and as an owner person (rocio) through the login form, and asks each page --requests
+times in turn over one keep-alive connection after --warmup requests, then reports
+p50/p95/p99. Seeding a million contacts takes minutes: --reuse DIR keeps the seeded dir for
+the next run. --top-up runs the demo's idempotent base seed steps (owner persons and ratings,
+channel costs, daily orders, targets and improvements) on a reused database seeded before
+those existed. --database-url points the installation at PostgreSQL (the data dir still
+holds the state file and the logs).
 
 Usage:  .venv/bin/python bench/dashboards.py [--contacts 1000000] [--reuse DIR] [--requests 200]
+                                             [--database-url URL] [--top-up]
 Exit status: 0 PASS, 1 FAIL, 2 the benchmark could not run (setup error).
 """
 
@@ -27,7 +35,6 @@ import os
 import platform
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -44,7 +51,6 @@ from ingest import (
     motivo_command,
     percentile_ms,
     run_cli,
-    sqlite_path,
     stop_server,
     tail,
     wait_healthy,
@@ -53,13 +59,54 @@ from ingest import (
 from list_cases import CSRF_INPUT, bench_env, loadavg_1m, response_cookies, run_streamed
 
 REPO = Path(__file__).resolve().parent.parent
-TARGET_P95_MS = 200.0
+TARGET_P95_MS = 200.0  # SQLite, 1,000,000 contacts
+TARGET_P95_MS_POSTGRES = 300.0  # PostgreSQL, 10,000,000 contacts
 FRESHNESS_TARGET_S = 5.0
 REQUIRED_CONTACTS = 1_000_000
 STATE_FILE = "dashboards-bench.json"
 DB_FILE = "motivo.sqlite3"
 SUPERVISOR = "marta"
 SUPERVISOR_SECRET = "motivo-supervisor"  # the demo shop's published supervisor password
+OWNER = "rocio"  # head of Logística (catalog.DEPARTMENT_HEADS): owns the busiest reasons
+OPTIONAL_PAGES = ("weekly review",)  # measured only when the page exists (answers 200)
+
+# The demo's base seed steps that a database seeded by an older revision may lack; each one
+# is idempotent (creates only what is missing), so --top-up may run on any demo database.
+TOP_UP = """
+import datetime as dt
+from django.db import transaction
+from motivo.council.demo import council_demo_seed
+from motivo.demo import seed
+day = seed.anchor_day()
+first = day - dt.timedelta(days=seed.WINDOW_DAYS)
+with transaction.atomic():
+    seed._organisation()  # staff, owner persons and value-irritant ratings
+    seed.demo_orders(first_day=first, last_day=day - dt.timedelta(days=1))
+    seed.demo_channel_costs(since=first)
+    council_demo_seed(today=day)  # targets and improvements (nothing if targets exist)
+"""
+
+FIGURES = """
+import json
+from django.db.models import Sum
+from motivo.cases.models import Contact
+from motivo.costs.models import ChannelCost
+from motivo.council.models import Improvement, Target
+from motivo.insights.models import ReasonDayCount
+from motivo.reasons.models import Reason
+top = (ReasonDayCount.objects.values("reason_id").annotate(n=Sum("count"))
+       .order_by("-n").first())
+print(json.dumps({
+    "contacts": Contact.objects.count(),
+    "rollup_rows": ReasonDayCount.objects.count(),
+    "top_reason_id": top and top["reason_id"],
+    "channel_costs": ChannelCost.objects.count(),
+    "owned_reasons": Reason.objects.filter(owner_person__isnull=False).count(),
+    "targets": Target.objects.count(),
+    "improvements": Improvement.objects.count(),
+    "improvement_id": Improvement.objects.order_by("pk").values_list("pk", flat=True).first(),
+}))
+"""
 
 
 def seed(motivo: list[str], env: dict[str, str], data_dir: Path, contacts: int) -> dict[str, Any]:
@@ -76,6 +123,7 @@ def seed(motivo: list[str], env: dict[str, str], data_dir: Path, contacts: int) 
         "requested_contacts": contacts,
         "migrate_s": round(migrate_s, 2),
         "seed_s": round(seed_s, 2),
+        "database": env["DATABASE_URL"].split(":", 1)[0],
         "seeded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "token": token,
         "git_revision": git_revision(),
@@ -84,22 +132,27 @@ def seed(motivo: list[str], env: dict[str, str], data_dir: Path, contacts: int) 
     return state
 
 
-def database_figures(database_url: str) -> dict[str, Any]:
-    path = sqlite_path(database_url)
-    if path is None:
-        return {}
-    with sqlite3.connect(path) as db:
-        contacts = db.execute("SELECT count(*) FROM cases_contact").fetchone()[0]
-        rollup = db.execute("SELECT count(*) FROM insights_reasondaycount").fetchone()[0]
-        top = db.execute(
-            "SELECT reason_id FROM insights_reasondaycount GROUP BY reason_id "
-            "ORDER BY sum(count) DESC LIMIT 1"
-        ).fetchone()
-    return {"contacts": contacts, "rollup_rows": rollup, "top_reason_id": top and top[0]}
+def database_figures(motivo: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Contacts, roll-up rows, the busiest reason and what the council pages need, through
+    the ORM (any database)."""
+    out = run_cli(motivo, ["manage", "shell", "-c", FIGURES], env, timeout=900)
+    return json.loads(out.strip().splitlines()[-1])
 
 
-def sign_in(host: str, port: int) -> str:
-    """Sign the demo supervisor in through the login form; return the Cookie header."""
+def top_up(motivo: list[str], env: dict[str, str], data_dir: Path) -> float:
+    """Run the demo's idempotent base seed steps (see TOP_UP); return the wall time."""
+    print("topping up: owner persons, ratings, orders, costs, targets, improvements ...")
+    started = time.perf_counter()
+    out = run_cli(motivo, ["manage", "shell", "-c", TOP_UP], env, timeout=1800)
+    with (data_dir / "seed.log").open("a") as log:
+        log.write(f"--- top-up {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}\n{out}")
+    return time.perf_counter() - started
+
+
+def sign_in(
+    host: str, port: int, username: str = SUPERVISOR, password: str = SUPERVISOR_SECRET
+) -> str:
+    """Sign a demo user in through the login form; return the Cookie header."""
     origin = f"http://{host}:{port}"
     conn = http.client.HTTPConnection(host, port, timeout=30)
     try:
@@ -112,8 +165,8 @@ def sign_in(host: str, port: int) -> str:
             raise SetupError("the login page set no csrftoken cookie or has no CSRF input")
         body = urlencode(
             {
-                "username": SUPERVISOR,
-                "password": SUPERVISOR_SECRET,
+                "username": username,
+                "password": password,
                 "csrfmiddlewaretoken": match.group(1) or match.group(2),
             }
         )
@@ -132,14 +185,15 @@ def sign_in(host: str, port: int) -> str:
         response.read()
         cookies |= response_cookies(response)
         if response.status != 302 or "sessionid" not in cookies:
-            raise SetupError(f"sign-in as {SUPERVISOR} failed ({response.status})")
+            raise SetupError(f"sign-in as {username} failed ({response.status})")
     finally:
         conn.close()
     return f"sessionid={cookies['sessionid']}; csrftoken={cookies['csrftoken']}"
 
 
-def targets(top_reason: int | None) -> dict[str, str]:
+def targets(top_reason: int | None, improvement: int | None) -> dict[str, str]:
     today = dt.date.today()
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     month = {
         "date_from": (today - dt.timedelta(days=29)).isoformat(),
         "date_to": today.isoformat(),
@@ -161,6 +215,19 @@ def targets(top_reason: int | None) -> dict[str, str]:
         pages["drill-down, top reason, page 1"] = f"/insights/contacts/?{query}"
         query = urlencode({**month, "reason": top_reason, "channel": "phone"})
         pages["drill-down, top reason on phone, page 1"] = f"/insights/contacts/?{query}"
+    pages |= {
+        "value-irritant matrix": "/reasons/matrix/",
+        "value-irritant matrix CSV": "/reasons/matrix.csv",
+        f"chargeback statement ({last_month})": f"/costs/chargeback/?month={last_month}",
+        f"chargeback CSV ({last_month})": f"/costs/chargeback.csv?month={last_month}",
+        "targets": "/council/targets/",
+        f"owner's page (as {OWNER})": "/council/mine/",
+        "recognition": "/council/recognition/",
+        "improvements": "/council/improvements/",
+    }
+    if improvement:
+        pages["one improvement"] = f"/council/improvements/{improvement}/"
+    pages["weekly review"] = "/council/review/"
     return pages
 
 
@@ -219,6 +286,13 @@ def measure(
     return {"path": paths[0], "errors": errors, "bytes": size, **summary}
 
 
+def probe(conn: http.client.HTTPConnection, path: str, headers: dict[str, str]) -> int:
+    conn.request("GET", path, headers=headers)
+    response = conn.getresponse()
+    response.read()
+    return response.status
+
+
 PARETO_TOTAL = re.compile(rb'data-testid="total">(\d+)<')
 
 
@@ -272,6 +346,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--reuse", metavar="DIR", type=Path, help="seeded data dir to reuse")
     parser.add_argument("--keep", action="store_true", help="keep the temp data dir")
     parser.add_argument("--motivo-cmd", help="command that runs the motivo CLI")
+    parser.add_argument(
+        "--database-url",
+        help="DATABASE_URL of the installation (default: SQLite file in the data dir), "
+        "e.g. postgres://postgres@127.0.0.1:5432/motivo_bench10m",
+    )
+    parser.add_argument(
+        "--top-up",
+        action="store_true",
+        help="on a reused database, run the demo's idempotent base seed steps first",
+    )
     return parser.parse_args(argv)
 
 
@@ -283,7 +367,9 @@ def main(argv: list[str] | None = None) -> int:
         data_dir.mkdir(parents=True, exist_ok=True)
     else:
         data_dir = Path(tempfile.mkdtemp(prefix="motivo-bench-dash-"))
-    database_url = f"sqlite:///{data_dir / DB_FILE}"
+    database_url = args.database_url or f"sqlite:///{data_dir / DB_FILE}"
+    postgres = database_url.startswith(("postgres:", "postgresql:"))
+    target_ms = TARGET_P95_MS_POSTGRES if postgres else TARGET_P95_MS
     env = bench_env(data_dir, database_url)
     proc: subprocess.Popen[bytes] | None = None
     try:
@@ -293,10 +379,22 @@ def main(argv: list[str] | None = None) -> int:
             print(f"reusing {data_dir} (seeded {state['seeded_at']})", flush=True)
         else:
             state = seed(motivo, env, data_dir, args.contacts) | {"reused": False}
-        figures = database_figures(database_url)
+        if state["reused"]:  # the pages need the schema of the code under test
+            print("migrating (reused dir) ...", flush=True)
+            state["migrate_reused_s"] = round(
+                run_streamed(
+                    motivo, ["manage", "migrate", "--noinput"], env, data_dir / "seed.log"
+                ),
+                2,
+            )
+        if args.top_up:
+            state["top_up_s"] = round(top_up(motivo, env, data_dir), 2)
+        figures = database_figures(motivo, env)
         print(
-            f"{figures.get('contacts', 0):,} contacts; "
-            f"{figures.get('rollup_rows', 0):,} roll-up rows",
+            f"{figures['contacts']:,} contacts; {figures['rollup_rows']:,} roll-up rows; "
+            f"{figures['channel_costs']} channel costs, {figures['owned_reasons']} reasons "
+            f"with an owner person, {figures['targets']} targets, "
+            f"{figures['improvements']} improvements",
             flush=True,
         )
         host, port = "127.0.0.1", free_port()
@@ -309,19 +407,27 @@ def main(argv: list[str] | None = None) -> int:
             )
         wait_healthy(host, port, proc, log)
         cookie = sign_in(host, port)
+        owner_cookie = sign_in(host, port, OWNER, SUPERVISOR_SECRET)
         loadavg_before = loadavg_1m()
         results: dict[str, Any] = {}
         conn = http.client.HTTPConnection(host, port, timeout=60)
         pages: dict[str, str | list[str]] = {
-            **targets(figures.get("top_reason_id")),
+            **targets(figures.get("top_reason_id"), figures.get("improvement_id")),
             **uncached(),
         }
+        skipped: dict[str, str] = {}
         for label, path in pages.items():
-            headers = {"Cookie": cookie}
+            headers = {"Cookie": owner_cookie if label.startswith("owner's") else cookie}
             if isinstance(path, str) and path.startswith("/api/"):
                 headers = {"Authorization": f"Bearer {state['token']}"}
+            if label in OPTIONAL_PAGES:
+                status = probe(conn, path, headers)
+                if status != 200:
+                    skipped[label] = f"{path} answered {status}"
+                    print(f"  {label:<42} not measured: {skipped[label]}", flush=True)
+                    continue
             result = measure(conn, path, headers, args.requests, args.warmup)
-            result["ok"] = result["errors"] == 0 and (result["p95"] or 1e9) <= TARGET_P95_MS
+            result["ok"] = result["errors"] == 0 and (result["p95"] or 1e9) <= target_ms
             results[label] = result
             print(
                 f"  {label:<42} p50 {result['p50']:6.1f} ms  p95 {result['p95']:6.1f} ms  "
@@ -343,7 +449,10 @@ def main(argv: list[str] | None = None) -> int:
         report = {
             "benchmark": "dashboards",
             "requirement": "each dashboard request <= 200 ms p95 with 1,000,000 contacts "
-            "(SQLite); a new contact shows within 5 s",
+            "(SQLite), <= 300 ms p95 with 10,000,000 contacts (PostgreSQL); a new contact "
+            "shows within 5 s",
+            "database": "postgresql" if postgres else "sqlite",
+            "target_p95_ms": target_ms,
             "timestamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "git_revision": git_revision(),
             "host": {
@@ -352,16 +461,23 @@ def main(argv: list[str] | None = None) -> int:
                 "loadavg_1m_before": loadavg_before,
                 "loadavg_1m_after": loadavg_1m(),
             },
-            "config": {"workers": args.workers, "requests": args.requests, "warmup": args.warmup},
+            "config": {
+                "workers": args.workers,
+                "requests": args.requests,
+                "warmup": args.warmup,
+                "top_up": args.top_up,
+            },
             "seed": state | {"token": "<redacted>"},
-            "database": figures,
+            "figures": figures,
             "pages": results,
+            "not_measured": skipped,
             "freshness": fresh,
             "pass": passed and dataset_ok,
         }
         print(
             f"dataset: {figures.get('contacts', 0):,} contacts "
-            f"({'ok' if dataset_ok else 'FEWER than requested'}); "
+            f"({'ok' if dataset_ok else 'FEWER than requested'}) on "
+            f"{report['database']}, target p95 <= {target_ms:g} ms; "
             f"load average before/after {loadavg_before}/{report['host']['loadavg_1m_after']}"
         )
         print("PASS" if report["pass"] else "FAIL")
@@ -378,7 +494,8 @@ def main(argv: list[str] | None = None) -> int:
         if proc is not None:
             stop_server(proc)
         if args.reuse:
-            print(f"reuse: .venv/bin/python bench/dashboards.py --reuse {data_dir}")
+            again = f" --database-url {database_url}" if args.database_url else ""
+            print(f"reuse: .venv/bin/python bench/dashboards.py --reuse {data_dir}{again}")
         elif args.keep:
             print(f"kept {data_dir}")
         else:

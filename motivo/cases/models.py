@@ -119,6 +119,18 @@ class Contact(models.Model):
     )
     external_id = models.CharField(max_length=200, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A repeat (DESIGN.md): the customer had an earlier contact within R days with the same
+    # reason or on the same case; `repeat_of` is the latest such contact. Kept by
+    # motivo.insights.repeats, also when a reason is set or corrected later.
+    is_repeat = models.BooleanField(_("repeat"), default=False, db_default=False)
+    repeat_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="repeats",
+        db_index=False,  # partial index below: only repeats carry one
+    )
 
     class Meta:
         indexes = [
@@ -126,6 +138,16 @@ class Contact(models.Model):
             models.Index(fields=["customer", "-received_at"], name="contact_customer_received"),
             models.Index(fields=["reason", "received_at"], name="contact_reason_received"),
             models.Index(fields=["received_at"], name="contact_received"),
+            models.Index(
+                fields=["received_at"],
+                name="contact_repeat_received",
+                condition=models.Q(is_repeat=True),
+            ),
+            models.Index(
+                fields=["repeat_of"],
+                name="contact_repeat_of",
+                condition=models.Q(repeat_of__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

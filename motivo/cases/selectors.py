@@ -208,7 +208,7 @@ def case_detail_for_user(*, user: User, case_id: int) -> Case:
     case.conversation = list(messages.filter(case=case).order_by("created_at", "id"))
     case.contact_list = list(
         Contact.objects.filter(case=case)
-        .select_related("reason", "reason__category")
+        .select_related("reason", "reason__category", "repeat_of")
         .order_by("received_at", "id")
     )
     contacts = {contact.pk: contact for contact in case.contact_list}

@@ -35,6 +35,7 @@ from motivo.core.sanitize import clean_html
 from motivo.core.tasks import enqueue_on_commit
 from motivo.costs.services import contact_reason_moved
 from motivo.customers.models import Customer
+from motivo.insights import repeats
 from motivo.insights.services import local_day, reason_count_add
 from motivo.reasons.models import Reason
 from motivo.search.services import (
@@ -137,6 +138,10 @@ def case_open(
     at = received_at or timezone.now()
     subject = subject[:255]
     with transaction.atomic(savepoint=False):
+        # Only with a reason given at ingest: one indexed look-up (repeats of the same reason).
+        repeat_of = repeats.repeat_of_new_case(
+            customer_id=customer.pk, reason_id=reason.pk if reason else None, at=at
+        )
         case = Case(
             subject=subject, customer=customer, channel=channel, status=Status.NEW,
             created_at=at, last_activity_at=at,
@@ -144,7 +149,8 @@ def case_open(
         insert_instance(case)
         contact = Contact(
             case=case, customer=customer, channel=channel, received_at=at, reason=reason,
-            external_id=external_id or None,
+            external_id=external_id or None, is_repeat=repeat_of is not None,
+            repeat_of_id=repeat_of,
         )  # fmt: skip
         insert_instance(contact)
         documents = [
@@ -160,7 +166,10 @@ def case_open(
         search_documents_add(documents=documents)
         events.case_opened_events(case=case, contact=contact, actor=actor)
         if reason is not None:
-            reason_count_add(reason_id=reason.pk, channel=channel, day=local_day(at), delta=1)
+            reason_count_add(
+                reason_id=reason.pk, channel=channel, day=local_day(at), delta=1,
+                repeats=int(repeat_of is not None),
+            )  # fmt: skip
         return contact
 
 
@@ -174,9 +183,16 @@ def _add_contact(
     actor: User | None,
     attachments: Sequence[UploadedFile],
 ) -> Contact:
-    """A further contact on an existing case (its reason is set by an agent later)."""
+    """A further contact on an existing case (its reason is set by an agent later). It
+    repeats the case's latest contact when that came within R days (insights.repeats)."""
+    repeat_of = repeats.repeat_of_on_case(case_id=case.pk, at=at)
     contact = Contact.objects.create(
-        case=case, customer_id=case.customer_id, channel=channel, received_at=at
+        case=case,
+        customer_id=case.customer_id,
+        channel=channel,
+        received_at=at,
+        is_repeat=repeat_of is not None,
+        repeat_of_id=repeat_of,
     )
     _add_message(
         case=case,
@@ -499,6 +515,8 @@ def contact_set_reason(*, contact: Contact, actor: User | None, reason: Reason) 
     reason_count_add(reason_id=reason.pk, channel=contact.channel, day=day, delta=1)
     contact.reason = reason
     contact.save(update_fields=["reason"])
+    # The contact, and the customer's later ones within R days, may (stop to) be repeats.
+    repeats.contact_reason_changed(contact=contact, old_reason_id=old_reason_id)
     contact_reason_moved(contact=contact)  # goodwill and call minutes follow the reason
     events.reason_set_event(contact=contact, actor=actor, old_reason_id=old_reason_id)
     return contact
@@ -522,6 +540,7 @@ def case_merge(*, source: Case, target: Case, actor: User | None) -> Case:
     source.merged_into = target
     source.save(update_fields=["status", "merged_into"])
     events.merged_events(source=source, target=target, actor=actor)
+    repeats.customer_repeats_recompute(customer_id=target.customer_id)  # "same case" changed
     events.status_changed_event(case=source, actor=actor, old=old, new=Status.CLOSED)
     target.last_activity_at = max(target.last_activity_at, source.last_activity_at)
     if target.status in (Status.RESOLVED, Status.CLOSED) and old in ACTIVE_STATUSES:

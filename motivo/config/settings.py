@@ -161,6 +161,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Repeat-contact window R of DESIGN.md, in days.
 MOTIVO_REPEAT_WINDOW_DAYS = env_int("MOTIVO_REPEAT_WINDOW_DAYS", 7)
+MOTIVO_REPEAT_DAYS = MOTIVO_REPEAT_WINDOW_DAYS  # the name insights.repeats reads
 # Currency of channel costs, goodwill and chargeback statements (ISO 4217 code; docs/costs.md).
 MOTIVO_CURRENCY = env_str("MOTIVO_CURRENCY", "EUR").upper()
 # Telephony webhook (docs/phone.md): shared secret of the HMAC signature (empty: only staff

@@ -44,7 +44,9 @@ class TargetForm(DomainErrorMixin, forms.Form):
         label=_("Change %"),
         max_digits=6,
         decimal_places=2,
-        help_text=_("Negative to reduce: −20 asks for 20 % fewer contacts than the baseline."),
+        help_text=_(
+            "Negative to reduce: −20 asks for 20 per cent fewer contacts than the baseline."
+        ),
     )
     due_on = forms.DateField(label=_("Due date"), widget=DATE)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)

@@ -192,3 +192,26 @@ class ImprovementEvent(models.Model):
         indexes = [
             models.Index(fields=["improvement", "-created_at"], name="improvementevent_time")
         ]
+
+
+class WeeklyReviewSent(models.Model):
+    """One weekly review mailed to one participant: the review of a week goes to each
+    person at most once (motivo.council.review.weekly_review_send)."""
+
+    week = models.DateField()  # the Monday of the ISO week
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    to = models.CharField(max_length=254)
+    language = models.CharField(max_length=8)
+    email = models.ForeignKey(
+        "mail.OutboundEmail", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-week", "user_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["week", "user"], name="weekly_review_sent_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.week} → {self.to}"

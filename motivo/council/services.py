@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -296,3 +297,82 @@ def improvement_update(
             improvement=improvement, actor=actor, old=old_status, new=improvement.status
         )
     return improvement
+
+
+# --------------------------------------------------------------------------------------------
+# Weekly review by mail
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReviewSendResult:
+    sent: list[str] = field(default_factory=list)  # addresses mailed now
+    already: list[str] = field(default_factory=list)  # mailed before: not again
+    unreachable: list[str] = field(default_factory=list)  # no or invalid address (usernames)
+
+
+def _review_mail(review: Any, user: User, url: str) -> tuple[str, str, str, str]:
+    """(language, subject, text, html) of the review for `user`, in their language."""
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    language = user.language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {"review": review, "user": user, "url": url, "language": language}
+        subject = _("Weekly review %(week)s: %(total)s contacts") % {
+            "week": review.week.key,
+            "total": review.total,
+        }
+        text = render_to_string("council/review_mail.txt", context)
+        html = render_to_string("council/review_mail.html", context)
+    return language, subject, text, html
+
+
+def weekly_review_send(*, week: Any) -> ReviewSendResult:
+    """Mail the review of `week` (a motivo.council.review.Week) to every participant in
+    their language (User.language, else the site's), with its key figures and a link to
+    the page. At most once per week and person (WeeklyReviewSent): running it again only
+    mails participants added since. Each recipient is its own transaction, so one bad
+    address does not stop the others."""
+    from django.conf import settings
+    from django.db import IntegrityError
+
+    from motivo.council import review as weekly
+    from motivo.council.models import WeeklyReviewSent
+    from motivo.mail.outbound import email_send
+
+    result = ReviewSendResult()
+    people = weekly.participants()
+    done = set(
+        WeeklyReviewSent.objects.filter(week=week.start, user__in=people).values_list(
+            "user_id", flat=True
+        )
+    )
+    todo = [user for user in people if user.pk not in done]
+    result.already = [user.email or user.username for user in people if user.pk in done]
+    if not todo:
+        return result
+    data = weekly.weekly_review(week=week)
+    url = settings.SITE_URL.rstrip("/") + week.url()
+    for user in todo:
+        if not user.email:
+            result.unreachable.append(user.username)
+            continue
+        language, subject, text, html = _review_mail(data, user, url)
+        try:
+            with transaction.atomic():
+                record = WeeklyReviewSent.objects.create(
+                    week=week.start, user=user, to=user.email, language=language
+                )
+                record.email = email_send(
+                    kind="weekly_review", to=user.email, subject=subject, body=text, html=html
+                )
+                record.save(update_fields=["email"])
+        except IntegrityError:  # sent meanwhile by a concurrent run
+            result.already.append(user.email)
+        except DomainError:
+            result.unreachable.append(user.username)
+        else:
+            result.sent.append(user.email)
+    return result

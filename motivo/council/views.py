@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from motivo.core.decorators import manager_required, staff_required
 from motivo.core.errors import DomainError
+from motivo.council import review as weekly
 from motivo.council import selectors, services
 from motivo.council.charts import sparkline
 from motivo.council.forms import ImprovementForm, StatusForm, TargetForm
@@ -241,3 +242,48 @@ def improvement_status(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Choose a valid status and date."))
     return redirect("council:improvement_detail", improvement.pk)
+
+
+# --------------------------------------------------------------------------------------------
+# Weekly review
+# --------------------------------------------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def review(request: HttpRequest, week: str | None = None) -> HttpResponse:
+    """The weekly review: managers and reason owners."""
+    if not weekly.review_may_view(request.user):
+        raise PermissionDenied
+    shown = weekly.week_for_page(week)
+    latest = weekly.latest_full_week()
+    return _render(
+        request,
+        "council/review.html",
+        {
+            "review": weekly.weekly_review(week=shown),
+            "week": shown,
+            "has_next": shown.start < latest.start,
+            "nav": "review",
+        },
+    )
+
+
+@manager_required
+@require_POST
+def review_send(request: HttpRequest, week: str) -> HttpResponse:
+    """Mail the week's review to the participants (once per person and week)."""
+    shown = weekly.week_for_page(week)
+    result = services.weekly_review_send(week=shown)
+    messages.success(
+        request,
+        _("Weekly review mailed to %(sent)s participants; %(already)s had it already.")
+        % {"sent": len(result.sent), "already": len(result.already)},
+    )
+    if result.unreachable:
+        messages.warning(
+            request,
+            _("Not mailed (no valid e-mail address): %(names)s")
+            % {"names": ", ".join(result.unreachable)},
+        )
+    return redirect(shown.url())

@@ -303,6 +303,9 @@ def customer_merge(*, source: Customer, target: Customer, actor: User | None) ->
             source_customer_id=source.pk,
             target_customer_id=target.pk,
         )
+    from motivo.insights.repeats import customer_repeats_recompute
+
+    customer_repeats_recompute(customer_id=target.pk)  # one history: repeats across both
     _index_customer(target)
     logger.info("customer %s merged into %s (%d cases)", source.pk, target.pk, len(case_ids))
     return target

@@ -24,6 +24,7 @@ from django.utils import timezone
 from motivo.accounts.models import Role, Team, User
 from motivo.accounts.services import user_create
 from motivo.cases.models import CannedReply, Case
+from motivo.core.tasks import enqueue_on_commit
 from motivo.council.demo import council_demo_seed
 from motivo.customers.models import Customer
 from motivo.demo import DEFAULT_SEED, catalog
@@ -36,6 +37,7 @@ from motivo.demo.generator import (
     plan_customers,
     reason_profile,
 )
+from motivo.insights.tasks import repeats_rebuild_task
 from motivo.reasons.models import Department, Reason, ReasonCategory
 from motivo.reasons.services import category_save, department_save, reason_rate, reason_save
 
@@ -225,6 +227,9 @@ def demo_seed_base(
         demo_orders(first_day=first_day, last_day=day - dt.timedelta(days=1))
         demo_channel_costs(since=first_day)
         council_demo_seed(today=day)
+        # The bulk writer does not mark repeat contacts; the background worker does it
+        # after the commit (some seconds), so the demo starts at once.
+        enqueue_on_commit(repeats_rebuild_task)
     report.seconds = time.perf_counter() - started
     return report
 

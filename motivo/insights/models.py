@@ -3,6 +3,7 @@ and the business volumes the company sends (the X of contacts per X)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,8 @@ class ReasonDayCount(models.Model):
     reason = models.ForeignKey("reasons.Reason", on_delete=models.CASCADE, related_name="+")
     channel = models.CharField(max_length=16, choices=Channel.choices)
     count = models.IntegerField(default=0)
+    # Of those contacts, the repeats (Contact.is_repeat): kept with the flags, same transaction.
+    repeats = models.IntegerField(default=0, db_default=0)
 
     class Meta:
         constraints = [
@@ -84,3 +87,41 @@ class BusinessVolume(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind_id} {self.date}: {self.value}"
+
+
+class FcrDayCount(models.Model):
+    """Cases resolved on one local day (Case.resolved_at) whose R-day window after
+    resolution has passed, per reason of their first contact, channel, team and agent (the
+    case's, when the day was finalised). Written only by insights.repeats.fcr_finalise,
+    which recomputes whole days from the raw rows."""
+
+    day = models.DateField()
+    reason = models.ForeignKey(
+        "reasons.Reason", on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+    )
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        db_index=False,
+    )
+    resolved = models.IntegerField(default=0)
+    # Exactly one contact and no repeat within R days: resolved at first contact.
+    first_contact = models.IntegerField(default=0)
+    # Followed by a contact with the same reason within R days of resolution.
+    repeated = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="fcrdaycount_day")]
+
+
+class FcrDay(models.Model):
+    """A resolution day whose FcrDayCount rows are final (one row per day finalised)."""
+
+    day = models.DateField(primary_key=True)
+    finalised_at = models.DateTimeField()

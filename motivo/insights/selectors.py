@@ -464,6 +464,7 @@ def contact_page(
     channel: str | None = None,
     before: str | None = None,
     size: int = CONTACT_PAGE_SIZE,
+    repeat: bool = False,
 ) -> ContactPage:
     """One page of the contacts received in [date_from, date_to] (local days), newest first,
     with a reason id, UNCLASSIFIED, or None for every contact. Read along the
@@ -477,6 +478,8 @@ def contact_page(
         qs = qs.filter(reason_id=reason)
     if channel:
         qs = qs.filter(channel=channel)
+    if repeat:  # only repeats: along the partial (received_at) index of repeats
+        qs = qs.filter(is_repeat=True)
     position = _parse_cursor(before) if before else None
     if position is not None:
         moment, pk = position

@@ -22,16 +22,22 @@ def local_day(moment: dt.datetime) -> dt.date:
     return timezone.localtime(moment).date()
 
 
-def reason_count_add(*, reason_id: int, channel: str, day: dt.date, delta: int) -> None:
-    """Add `delta` contacts to the (day, reason, channel) counter, creating it if needed."""
+def reason_count_add(
+    *, reason_id: int, channel: str, day: dt.date, delta: int, repeats: int = 0
+) -> None:
+    """Add `delta` contacts, of which `repeats` repeats (insights.repeats), to the
+    (day, reason, channel) counter, creating it if needed."""
     keys = {"day": day, "reason_id": reason_id, "channel": channel}
-    if ReasonDayCount.objects.filter(**keys).update(count=F("count") + delta):
+    changes = {"count": F("count") + delta}
+    if repeats:
+        changes["repeats"] = F("repeats") + repeats
+    if ReasonDayCount.objects.filter(**keys).update(**changes):
         return
     try:
         with transaction.atomic():
-            ReasonDayCount.objects.create(count=delta, **keys)
+            ReasonDayCount.objects.create(count=delta, repeats=repeats, **keys)
     except IntegrityError:  # created concurrently: add to it instead
-        ReasonDayCount.objects.filter(**keys).update(count=F("count") + delta)
+        ReasonDayCount.objects.filter(**keys).update(**changes)
 
 
 # --- Business volumes (the X of contacts per X) ---------------------------------------------

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -709,6 +710,7 @@ def cpx_csv(request: HttpRequest) -> HttpResponse:
 class ContactsForm(PeriodForm):
     reason = forms.CharField(required=False, max_length=12)
     before = forms.CharField(required=False, max_length=40)
+    repeat = forms.BooleanField(required=False)  # only the repeat contacts
 
 
 @manager_required
@@ -737,12 +739,15 @@ def contacts(request: HttpRequest) -> HttpResponse:
         date_to=date_to,
         channel=channel or None,
         before=data.get("before") or None,
+        repeat=bool(data.get("repeat")),
     )
     params = {"date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
     if reason is not None:
         params["reason"] = str(reason)
     if channel:
         params["channel"] = channel
+    if data.get("repeat"):
+        params["repeat"] = "1"
     context = {
         "nav": "pareto",
         "form": form,
@@ -750,6 +755,7 @@ def contacts(request: HttpRequest) -> HttpResponse:
         "date_to": date_to,
         "reason": reason_obj,
         "unclassified": reason == selectors.UNCLASSIFIED,
+        "repeat": bool(data.get("repeat")),
         "channel_label": Channel(channel).label if channel else "",
         "page": page,
         "first_query": urlencode(params),
@@ -804,3 +810,110 @@ def volumes(request: HttpRequest) -> HttpResponse:
         "week_labels": [_week_label(monday) for monday in mondays],
     }
     return render(request, "insights/volumes.html", context, status=400 if form.errors else 200)
+
+
+# --- Repeats and first-contact resolution ----------------------------------------------------
+
+
+def _repeats_data(request: HttpRequest) -> dict[str, Any]:
+    from motivo.insights import repeats
+
+    today = timezone.localdate()
+    form, (date_from, date_to, channel) = _period(request, today)
+    report = repeats.repeat_report(date_from=date_from, date_to=date_to, channel=channel or None)
+    return {
+        "form": form,
+        "report": report,
+        "date_from": date_from,
+        "date_to": date_to,
+        "channel": channel,
+        "channel_label": Channel(channel).label if channel else "",
+        "window_days": settings.MOTIVO_REPEAT_DAYS,
+        "fcr_current": repeats.fcr_is_current(today),
+    }
+
+
+def _repeat_link(reason: str | None, date_from: dt.date, date_to: dt.date, channel: str) -> str:
+    return contacts_url(reason or None, date_from, date_to, channel) + "&repeat=1"
+
+
+@manager_required
+@require_GET
+def repeats(request: HttpRequest) -> HttpResponse:
+    """Repeat rate and first-contact resolution by reason, channel, team and agent, read
+    from the roll-ups. When the FCR figures of the last final day are missing, the worker
+    is asked to finalise them (once an hour at most)."""
+    from django.core.cache import cache
+
+    from motivo.insights.tasks import fcr_finalise_task
+
+    today = timezone.localdate()
+    data = _repeats_data(request)
+    if not data["fcr_current"] and cache.add("motivo:fcr-finalise", 1, 3600):
+        fcr_finalise_task.enqueue()
+    date_from, date_to, channel = data["date_from"], data["date_to"], data["channel"]
+    report = data["report"]
+    reason_links = {
+        row.key: _repeat_link(row.key, date_from, date_to, channel) for row in report.reasons
+    }
+    channel_links = {
+        row.key: _repeat_link(None, date_from, date_to, channel or row.key)
+        for row in report.channels
+    }
+    context = {
+        **data,
+        "nav": "repeats",
+        "presets": _presets(today, (date_from, date_to), channel),
+        "query": _query(date_from, date_to, channel),
+        "reason_rows": [(row, reason_links[row.key]) for row in report.reasons],
+        "channel_rows": [(row, channel_links[row.key]) for row in report.channels],
+        "total_link": _repeat_link(None, date_from, date_to, channel),
+    }
+    return render(request, "insights/repeats.html", context)
+
+
+@manager_required
+@require_GET
+def repeats_csv(request: HttpRequest) -> HttpResponse:
+    """Every breakdown of the page in one CSV."""
+    data = _repeats_data(request)
+    report = data["report"]
+    response, writer = _csv_response(
+        f"motivo-repeats-{report.date_from.isoformat()}-{report.date_to.isoformat()}.csv"
+    )
+    writer.writerow(
+        [
+            _("Breakdown"),
+            _("Name"),
+            _("Contacts"),
+            _("Repeats"),
+            _("Repeat rate %"),
+            _("Resolved cases"),
+            _("Resolved at first contact"),
+            _("FCR %"),
+            _("Repeated after resolution %"),
+        ]
+    )
+    sections = (
+        (_("Total"), [report.total]),
+        (_("Reason"), report.reasons),
+        (_("Channel"), report.channels),
+        (_("Team"), report.teams),
+        (_("Agent"), report.agents),
+    )
+    for title, rows in sections:
+        for row in rows:
+            writer.writerow(
+                [
+                    title,
+                    _cell(row.label),
+                    "" if row.contacts is None else row.contacts,
+                    "" if row.repeats is None else row.repeats,
+                    _number(_pct(row.repeat_rate)),
+                    row.resolved,
+                    row.first_contact,
+                    _number(_pct(row.fcr)),
+                    _number(_pct(row.repeated_share)),
+                ]
+            )
+    return response

@@ -81,3 +81,11 @@ def improvement_status(value: str) -> str:
     """An improvement status value ("in_progress") in words, in the active language."""
     statuses = Improvement.Status
     return str(statuses(value).label) if value in statuses.values else str(value or "")
+
+
+@register.filter
+def signed(value: int | None) -> str:
+    """A signed whole number: "+3", "−2", "0"."""
+    if value is None:
+        return "—"
+    return f"+{value}" if value > 0 else f"−{-value}" if value < 0 else "0"
