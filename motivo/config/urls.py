@@ -4,6 +4,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    # First: the API carries the machine traffic (ingest), resolved without trying the
+    # pages' patterns.
+    path("api/", include("motivo.api.urls")),
     path("", include("motivo.core.urls")),
     path("accounts/", include("motivo.accounts.urls")),
     path("cases/", include("motivo.cases.urls")),
@@ -18,7 +21,6 @@ urlpatterns = [
     path("council/", include("motivo.council.urls")),
     path("forms/", include("motivo.channels.urls")),
     path("customers/", include("motivo.customers.urls")),
-    path("api/", include("motivo.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]
