@@ -10,13 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from motivo.cases.models import Contact
 from motivo.core.choices import Channel
+from motivo.core.forms import DATE_INPUT
 
 
 class ChannelCostForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     effective_from = forms.DateField(
         label=_("Applies from"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DATE_INPUT,
     )
     per_contact = forms.DecimalField(
         label=_("Cost per contact"), min_value=0, max_digits=10, decimal_places=2

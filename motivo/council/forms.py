@@ -6,12 +6,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from motivo.accounts.models import STAFF_ROLES, User
+from motivo.core.forms import DATE_INPUT
 from motivo.council.models import Improvement, Metric
 from motivo.insights.models import VolumeKind
 from motivo.reasons.forms import DomainErrorMixin
 from motivo.reasons.models import Reason
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DATE_INPUT
 
 
 class ReasonChoices(forms.ModelMultipleChoiceField):

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 from motivo.core.choices import Channel
 from motivo.core.decorators import manager_required
 from motivo.core.errors import DomainError
+from motivo.core.forms import DATE_INPUT, DateRangeForm
 from motivo.insights import selectors
 from motivo.insights.charts import (
     CHART_LIMIT,
@@ -52,40 +53,20 @@ def preset_range(key: str, today: dt.date) -> tuple[dt.date, dt.date]:
     return today - dt.timedelta(days=days - 1), today
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(DateRangeForm):
     """The period and channel a dashboard shows; empty or invalid input → last 30 days."""
 
-    date_from = forms.DateField(
-        label=gettext_lazy("From"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    date_to = forms.DateField(
-        label=gettext_lazy("To"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
     channel = forms.ChoiceField(
         label=gettext_lazy("Channel"),
         required=False,
         choices=[("", gettext_lazy("All channels")), *Channel.choices],
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            raise forms.ValidationError(_("The start date is after the end date."))
-        return data
-
     def period(self, today: dt.date) -> tuple[dt.date, dt.date, str]:
         """(date_from, date_to, channel); a missing end is today, a missing start is
         30 days before the end."""
-        data = self.cleaned_data if self.is_valid() else {}
-        start = data.get("date_from")
-        date_to = data.get("date_to") or max(today, start or today)
-        date_from = start or date_to - dt.timedelta(days=DEFAULT_DAYS - 1)
-        return date_from, date_to, data.get("channel", "")
+        date_from, date_to = self.dates(today, DEFAULT_DAYS)
+        return date_from, date_to, self.cleaned_data.get("channel", "") if self.is_valid() else ""
 
 
 @dataclass(frozen=True)
@@ -315,7 +296,7 @@ class WeeksForm(forms.Form):
     until = forms.DateField(
         label=gettext_lazy("Weeks up to"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DATE_INPUT,
     )
     channel = forms.ChoiceField(
         label=gettext_lazy("Channel"),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motivo.accounts.models import User
 from motivo.core.errors import DomainError
+from motivo.core.forms import DateRangeForm
 from motivo.reasons.models import Action, Department, Rating, ReasonCategory
 from motivo.reasons.selectors import SORTS, owner_person_choices
 
@@ -125,19 +126,9 @@ class RatingForm(DomainErrorMixin, forms.Form):
     )
 
 
-class MatrixForm(forms.Form):
+class MatrixForm(DateRangeForm):
     """The period the matrix counts volume and cost in, and the table's order."""
 
-    date_from = forms.DateField(
-        label=_("From"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    date_to = forms.DateField(
-        label=_("To"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
     sort = forms.ChoiceField(
         label=_("Order by"),
         required=False,
@@ -149,19 +140,8 @@ class MatrixForm(forms.Form):
         ],
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            raise forms.ValidationError(_("The start date is after the end date."))
-        return data
-
     def period(self, today: dt.date, default_days: int) -> tuple[dt.date, dt.date, str]:
-        """(date_from, date_to, sort); a missing end is today, a missing start is
-        `default_days` before the end; invalid input falls back to those defaults."""
-        data = self.cleaned_data if self.is_valid() else {}
-        start = data.get("date_from")
-        date_to = data.get("date_to") or max(today, start or today)
-        date_from = start or date_to - dt.timedelta(days=default_days - 1)
-        sort = data.get("sort") or "cost"
+        """(date_from, date_to, sort); see DateRangeForm.dates."""
+        date_from, date_to = self.dates(today, default_days)
+        sort = (self.cleaned_data.get("sort") if self.is_valid() else None) or "cost"
         return date_from, date_to, sort if sort in SORTS else "cost"
