@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import list_cases
 from ingest import (
     SetupError,
     free_port,
@@ -56,7 +57,7 @@ from ingest import (
     wait_healthy,
     write_json,
 )
-from list_cases import CSRF_INPUT, bench_env, loadavg_1m, response_cookies, run_streamed
+from list_cases import bench_env, loadavg_1m, run_streamed
 
 REPO = Path(__file__).resolve().parent.parent
 TARGET_P95_MS = 200.0  # SQLite, 1,000,000 contacts
@@ -153,41 +154,7 @@ def sign_in(
     host: str, port: int, username: str = SUPERVISOR, password: str = SUPERVISOR_SECRET
 ) -> str:
     """Sign a demo user in through the login form; return the Cookie header."""
-    origin = f"http://{host}:{port}"
-    conn = http.client.HTTPConnection(host, port, timeout=30)
-    try:
-        conn.request("GET", "/accounts/login/")
-        response = conn.getresponse()
-        page = response.read().decode(errors="replace")
-        cookies = response_cookies(response)
-        match = CSRF_INPUT.search(page)
-        if "csrftoken" not in cookies or match is None:
-            raise SetupError("the login page set no csrftoken cookie or has no CSRF input")
-        body = urlencode(
-            {
-                "username": username,
-                "password": password,
-                "csrfmiddlewaretoken": match.group(1) or match.group(2),
-            }
-        )
-        conn.request(
-            "POST",
-            "/accounts/login/",
-            body=body,
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Cookie": f"csrftoken={cookies['csrftoken']}",
-                "Origin": origin,
-                "Referer": f"{origin}/accounts/login/",
-            },
-        )
-        response = conn.getresponse()
-        response.read()
-        cookies |= response_cookies(response)
-        if response.status != 302 or "sessionid" not in cookies:
-            raise SetupError(f"sign-in as {username} failed ({response.status})")
-    finally:
-        conn.close()
+    cookies = list_cases.sign_in(host, port, username, password)
     return f"sessionid={cookies['sessionid']}; csrftoken={cookies['csrftoken']}"
 
 

@@ -267,8 +267,11 @@ def response_cookies(response: http.client.HTTPResponse) -> dict[str, str]:
     return {name: morsel.value for name, morsel in jar.items()}
 
 
-def sign_in(host: str, port: int) -> dict[str, str]:
-    """Sign the bench agent in through the login form; return the cookies to send."""
+def sign_in(
+    host: str, port: int, username: str = BENCH_USER, password: str = BENCH_SECRET
+) -> dict[str, str]:
+    """Sign a user (the bench agent by default) in through the login form; return the
+    cookies to send."""
     origin = f"http://{host}:{port}"
     conn = http.client.HTTPConnection(host, port, timeout=30)
     try:
@@ -283,8 +286,8 @@ def sign_in(host: str, port: int) -> dict[str, str]:
             raise SetupError("the login page set no csrftoken cookie or has no CSRF input")
         body = urlencode(
             {
-                "username": BENCH_USER,
-                "password": BENCH_SECRET,
+                "username": username,
+                "password": password,
                 "csrfmiddlewaretoken": match.group(1) or match.group(2),
                 "next": "",
             }
@@ -305,7 +308,7 @@ def sign_in(host: str, port: int) -> dict[str, str]:
         cookies |= response_cookies(response)
         if response.status != 302 or "sessionid" not in cookies:
             raise SetupError(
-                f"sign-in failed: POST /accounts/login/ answered {response.status} "
+                f"sign-in as {username} failed: POST /accounts/login/ answered {response.status} "
                 f"(sessionid cookie {'set' if 'sessionid' in cookies else 'missing'})"
             )
     except (OSError, http.client.HTTPException) as exc:
