@@ -43,13 +43,14 @@ def test_messages_follow_the_language_of_the_environment(db, agent, capsys, monk
 
 
 def test_token_create_prints_only_a_working_token(db, agent, capsys):
-    assert cli.main(["token", "create", "--user", agent.username, "--name", "ci"]) == 0
+    # A name with a space: it cannot occur by chance inside a token (base64url).
+    assert cli.main(["token", "create", "--user", agent.username, "--name", "ci token"]) == 0
 
     captured = capsys.readouterr()
     lines = captured.out.splitlines()
     assert len(lines) == 1
     assert user_for_token(lines[0]) == agent
-    assert "ci" not in captured.out and captured.err  # the explanation goes to stderr
+    assert "ci token" not in captured.out and captured.err  # the explanation goes to stderr
 
 
 def test_token_create_for_an_unknown_user_fails(db, capsys):
