@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from motivo.core.models import TypedEvent
+
 
 class Metric(models.TextChoices):
     CONTACTS = "contacts", _("Contacts per week")
@@ -166,7 +168,7 @@ class Improvement(models.Model):
         return self.title
 
 
-class ImprovementEvent(models.Model):
+class ImprovementEvent(TypedEvent):
     """One change to an improvement. Written only through motivo/council/events.py."""
 
     class Kind(models.TextChoices):
@@ -177,18 +179,8 @@ class ImprovementEvent(models.Model):
 
     improvement = models.ForeignKey(Improvement, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField()
 
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(TypedEvent.Meta):
         indexes = [
             models.Index(fields=["improvement", "-created_at"], name="improvementevent_time")
         ]

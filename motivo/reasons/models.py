@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from motivo.core.models import TypedEvent
+
 
 class Department(models.Model):
     """Owns reasons; receives the chargeback of the contacts they cause."""
@@ -144,7 +146,7 @@ class Reason(models.Model):
         return quadrant is not None and quadrant != self.action
 
 
-class ReasonEvent(models.Model):
+class ReasonEvent(TypedEvent):
     """A typed record of one change to a reason (rating, action, owner, name, …).
     Written only through the functions in `reasons/events.py`; the reason's history reads them."""
 
@@ -159,18 +161,8 @@ class ReasonEvent(models.Model):
 
     reason = models.ForeignKey(Reason, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField()
 
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(TypedEvent.Meta):
         indexes = [models.Index(fields=["reason", "-created_at"], name="reasonevent_reason_time")]
 
     def __str__(self) -> str:
