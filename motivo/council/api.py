@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -396,3 +397,44 @@ def improvement_patch(request: HttpRequest, improvement_id: int, payload: Improv
     services.improvement_update(improvement=improvement, actor=user, **changes)
     item = selectors.improvement_detail(improvement_id=improvement.pk, today=timezone.localdate())
     return _improvement_out(item)
+
+
+# --------------------------------------------------------------------------------------------
+# Merging reasons
+# --------------------------------------------------------------------------------------------
+
+
+class ReasonMergeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    into: int = Field(description="id of the reason that absorbs this one")
+
+
+class ReasonMergeOut(Schema):
+    reason: int = Field(description="the reason that now holds everything")
+    contacts: int = Field(description="contacts that took the reason")
+    customers: int = Field(description="customers whose repeat contacts were recounted")
+    targets: int
+    improvements: int
+
+
+@router.post(
+    "/reasons/{reason_id}/merge",
+    response={200: ReasonMergeOut, **errors(400, 401, 403, 404, 422)},
+    summary="Merge a reason into another",
+)
+def reason_merge(request: HttpRequest, reason_id: int, payload: ReasonMergeIn) -> dict:
+    """Two names for one cause: the contacts of `reason_id` take the reason `into`, and its
+    roll-ups, targets and improvements move with them; repeat contacts are recounted for the
+    customers involved. The merged reason stays, inactive, pointing at `into`. Supervisors
+    and admins."""
+    user = require_manager(request)
+    source = get_object_or_404(Reason, pk=reason_id)
+    [target] = _reasons([payload.into])
+    result = services.reason_merge(source=source, target=target, actor=user)
+    return {
+        "reason": result.target.pk,
+        "contacts": result.contacts,
+        "customers": result.customers,
+        "targets": result.targets,
+        "improvements": result.improvements,
+    }

@@ -101,3 +101,21 @@ class ImprovementForm(DomainErrorMixin, forms.Form):
 class StatusForm(DomainErrorMixin, forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Improvement.Status.choices)
     done_on = forms.DateField(label=_("Done on"), widget=DATE, required=False)
+
+
+class ReasonChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Reason) -> str:
+        return f"{obj.category.name} › {obj.name}"
+
+
+class ReasonMergeForm(DomainErrorMixin, forms.Form):
+    """Two names for one cause: merge `source` into `target`."""
+
+    source = ReasonChoice(
+        label=_("Merge this reason"),
+        queryset=Reason.objects.filter(merged_into__isnull=True).select_related("category"),
+    )
+    target = ReasonChoice(
+        label=_("into this reason"),
+        queryset=Reason.objects.filter(active=True).select_related("category"),
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
 from motivo.accounts.models import User
@@ -14,6 +14,7 @@ from motivo.council import measures
 from motivo.council.measures import Effect, Progress
 from motivo.council.models import Improvement, Target, TargetReason
 from motivo.insights import selectors as figures
+from motivo.insights.models import ReasonDayCount
 from motivo.reasons.models import Reason
 
 IMPROVEMENTS_PAGE = 25
@@ -205,3 +206,27 @@ def improvement_may_edit(*, user: User, improvement: Improvement) -> str | None:
     if user.is_staff_member and improvement.owner_id == user.pk:
         return "status"
     return None
+
+
+@dataclass(frozen=True)
+class MergePreview:
+    reason: Reason
+    contacts: int
+    targets: int
+    improvements: int
+
+
+def reason_merge_preview(*, source_id: int | str) -> MergePreview | None:
+    """What merging the reason `source_id` would move (contacts from the roll-up)."""
+    reason = Reason.objects.select_related("category").filter(pk=source_id).first()
+    if reason is None:
+        return None
+    contacts = (
+        ReasonDayCount.objects.filter(reason=reason).aggregate(total=Sum("count"))["total"] or 0
+    )
+    return MergePreview(
+        reason=reason,
+        contacts=contacts,
+        targets=TargetReason.objects.filter(reason=reason).count(),
+        improvements=reason.improvements.count(),
+    )

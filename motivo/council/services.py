@@ -8,17 +8,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motivo.accounts.models import User
+from motivo.cases.models import Contact
 from motivo.core.errors import DomainError
+from motivo.costs.models import CallTally, Goodwill, ReasonDayCallSeconds
 from motivo.council import events
 from motivo.council.measures import BASELINE_WEEKS, full_weeks_before
 from motivo.council.models import Improvement, Metric, Target, TargetReason
+from motivo.insights import repeats
 from motivo.insights import selectors as figures
-from motivo.insights.models import VolumeKind
+from motivo.insights.models import FcrDayCount, ReasonDayCount, VolumeKind
+from motivo.reasons import events as reason_events
 from motivo.reasons.models import Reason
 
 MAX_CHANGE = Decimal(100)
@@ -161,6 +166,116 @@ def target_close(*, target: Target, actor: User | None, closed_on: dt.date | Non
     target.status, target.closed_on = Target.Status.CLOSED, closed_on
     target.save(update_fields=["status", "closed_on", "updated_at"])
     return target
+
+
+# --------------------------------------------------------------------------------------------
+# Merging reasons
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReasonMergeResult:
+    target: Reason
+    contacts: int
+    customers: int
+    targets: int
+    improvements: int
+
+
+def _counter_move(model: type[Model], *, source: Reason, target: Reason, keys: list[str]) -> None:
+    """Fold `source`'s rows of a (day, reason, …) counter table into `target`'s: add to the
+    row with the same keys where there is one, else re-point the row."""
+    numbers = [
+        f.attname
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.IntegerField) and not f.primary_key and f.attname not in keys
+    ]
+    for row in model.objects.filter(reason=source):
+        same = {key: getattr(row, key) for key in keys}
+        existing = model.objects.filter(reason=target, **same)
+        if existing.update(**{name: F(name) + getattr(row, name) for name in numbers}):
+            row.delete()
+        else:
+            row.reason = target
+            row.save(update_fields=["reason"])
+
+
+@transaction.atomic
+def reason_merge(*, source: Reason, target: Reason, actor: User | None) -> ReasonMergeResult:
+    """Merge `source` into `target` (two names for one cause): its contacts take `target`,
+    the roll-ups (contacts and repeats per day and channel, call seconds, goodwill, FCR), its
+    targets and improvements move with them, and the repeat flags of the customers involved
+    are recomputed (two contacts with the two reasons are now "the same reason"). `source`
+    stays, inactive and pointing at `target`, so its history and old links still resolve."""
+    if source.pk == target.pk:
+        raise DomainError(_("A reason cannot be merged into itself."), field="target")
+    if source.merged_into_id or target.merged_into_id:
+        raise DomainError(_("That reason was already merged."), field="target")
+    if not target.active:
+        raise DomainError(_("Merge into a reason that is in use."), field="target")
+    source_targets = {
+        row.target_id: row
+        for row in TargetReason.objects.filter(reason=source).select_related("target")
+    }
+    target_targets = {
+        row.target_id: row
+        for row in TargetReason.objects.filter(reason=target).select_related("target")
+    }
+    active_source = {t for t, row in source_targets.items() if row.target.is_active}
+    active_target = {t for t, row in target_targets.items() if row.target.is_active}
+    if active_source and active_target and active_source != active_target:
+        raise DomainError(
+            _("Both reasons have a different active target: close one of them first."),
+            field="target",
+        )
+    customer_ids = list(
+        Contact.objects.filter(reason=source)
+        .order_by()
+        .values_list("customer_id", flat=True)
+        .distinct()
+    )
+    moved_contacts = Contact.objects.filter(reason=source).update(reason=target)
+    _counter_move(ReasonDayCount, source=source, target=target, keys=["day", "channel"])
+    _counter_move(ReasonDayCallSeconds, source=source, target=target, keys=["day"])
+    CallTally.objects.filter(reason=source).update(reason=target)
+    Goodwill.objects.filter(reason=source).update(reason=target)
+    FcrDayCount.objects.filter(reason=source).update(reason=target)
+    for target_id, row in source_targets.items():
+        if target_id in target_targets:
+            kept = target_targets[target_id]
+            kept.baseline_contacts += row.baseline_contacts
+            kept.save(update_fields=["baseline_contacts"])
+            row.delete()
+        else:
+            row.reason = target
+            row.save(update_fields=["reason"])
+    improvements = list(source.improvements.all())
+    for improvement in improvements:
+        improvement.reasons.remove(source)
+        improvement.reasons.add(target)
+    for customer_id in customer_ids:
+        repeats.customer_repeats_recompute(customer_id=customer_id)
+    source.active = False
+    source.merged_into = target
+    source.save(update_fields=["active", "merged_into"])
+    result = ReasonMergeResult(
+        target=target,
+        contacts=moved_contacts,
+        customers=len(customer_ids),
+        targets=len(source_targets),
+        improvements=len(improvements),
+    )
+    reason_events.reason_merged_events(
+        source=source,
+        target=target,
+        actor=actor,
+        moved={
+            "contacts": result.contacts,
+            "targets": result.targets,
+            "improvements": result.improvements,
+        },
+    )
+    return result
 
 
 # --------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ urlpatterns = [
     path("targets/new/", views.target_create, name="target_create"),
     path("targets/<int:pk>/", views.target_edit, name="target_edit"),
     path("targets/<int:pk>/close/", views.target_close, name="target_close"),
+    path("merge-reasons/", views.reason_merge, name="reason_merge"),
     path("review/", views.review, name="review"),
     path("review/<str:week>/", views.review, name="review_week"),
     path("review/<str:week>/send/", views.review_send, name="review_send"),

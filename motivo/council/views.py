@@ -18,7 +18,7 @@ from motivo.core.errors import DomainError
 from motivo.council import review as weekly
 from motivo.council import selectors, services
 from motivo.council.charts import sparkline
-from motivo.council.forms import ImprovementForm, StatusForm, TargetForm
+from motivo.council.forms import ImprovementForm, ReasonMergeForm, StatusForm, TargetForm
 from motivo.council.models import Improvement, Target
 
 
@@ -97,6 +97,32 @@ def target_close(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Target closed."))
     return redirect("council:target_edit", target.pk)
+
+
+# --------------------------------------------------------------------------------------------
+# Merging reasons
+# --------------------------------------------------------------------------------------------
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def reason_merge(request: HttpRequest) -> HttpResponse:
+    form = ReasonMergeForm(request.POST or None, initial={"source": request.GET.get("source")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.reason_merge(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(
+                request,
+                _("Merged: %(contacts)s contacts now have the reason “%(name)s”.")
+                % {"contacts": result.contacts, "name": result.target.name},
+            )
+            return redirect("reasons:reason_edit", result.target.pk)
+    source_id = form["source"].value()
+    preview = selectors.reason_merge_preview(source_id=source_id) if source_id else None
+    return _render(request, "council/reason_merge.html", {"form": form, "preview": preview})
 
 
 # --------------------------------------------------------------------------------------------

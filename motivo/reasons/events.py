@@ -105,3 +105,16 @@ def rated_event(
 
 def active_changed_event(*, reason: Reason, actor: User | None) -> ReasonEvent:
     return _event(reason, Kind.ACTIVE_CHANGED, actor, {"active": reason.active})
+
+
+def reason_merged_events(
+    *, source: Reason, target: Reason, actor: User | None, moved: dict
+) -> tuple[ReasonEvent, ReasonEvent]:
+    """Both sides of a merge: `source` was merged into `target`, with what moved."""
+    into = _event(
+        source, Kind.MERGED_INTO, actor, {"into": {"id": target.pk, "name": target.name}, **moved}
+    )
+    absorbed = _event(
+        target, Kind.ABSORBED, actor, {"from": {"id": source.pk, "name": source.name}, **moved}
+    )
+    return into, absorbed

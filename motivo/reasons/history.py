@@ -78,4 +78,14 @@ def describe(event: ReasonEvent) -> str:
         }
     if event.kind == Kind.ACTIVE_CHANGED:
         return _("Reactivated.") if data.get("active") else _("Deactivated.")
+    if event.kind in (Kind.MERGED_INTO, Kind.ABSORBED):
+        moved = {"contacts": data.get("contacts", 0), "targets": data.get("targets", 0)}
+        if event.kind == Kind.MERGED_INTO:
+            text = _("Merged into “%(name)s”: %(contacts)s contacts and %(targets)s targets moved.")
+            return text % {"name": _name(data.get("into"), "—"), **moved}
+        text = _(
+            "“%(name)s” merged into this reason: %(contacts)s contacts and %(targets)s "
+            "targets moved."
+        )
+        return text % {"name": _name(data.get("from"), "—"), **moved}
     return event.get_kind_display()

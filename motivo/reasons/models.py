@@ -102,6 +102,17 @@ class Reason(models.Model):
     company_rating = models.SmallIntegerField(
         _("value to the company"), choices=Rating.choices, null=True, blank=True
     )
+    # Set when the council merged this reason into another: its contacts, roll-ups, targets
+    # and improvements moved there (reasons.services.reason_merge); it stays, inactive, so
+    # old links and events still resolve.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        verbose_name=_("merged into"),
+    )
 
     class Meta:
         ordering = ["category__position", "category__name", "name"]
@@ -158,6 +169,8 @@ class ReasonEvent(TypedEvent):
         ACTION_CHANGED = "action_changed", _("Action changed")
         RATED = "rated", _("Rated")
         ACTIVE_CHANGED = "active_changed", _("Activated or deactivated")
+        MERGED_INTO = "merged_into", _("Merged into another reason")
+        ABSORBED = "absorbed", _("Another reason merged into it")
 
     reason = models.ForeignKey(Reason, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)

@@ -48,6 +48,7 @@ def test_schema_is_served_at_a_stable_url(anon):
         "/api/v1/chargeback",
         "/api/v1/improvements",
         "/api/v1/improvements/{improvement_id}",
+        "/api/v1/reasons/{reason_id}/merge",
         "/api/v1/reasons/{reason_id}/rating",
         "/api/v1/targets",
         "/api/v1/volumes",
