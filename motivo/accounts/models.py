@@ -68,16 +68,22 @@ class ApiToken(models.Model):
 
 
 class Notification(models.Model):
-    """Something an agent should look at, e.g. a case assigned to them."""
+    """Something a member of staff should look at: a case (assigned to them, …) or, for
+    notices about something else (a spike on a reason they own), a page (`link`, `text`)."""
 
     class Kind(models.TextChoices):
         CASE_ASSIGNED = "case_assigned", _("Case assigned to you")
         CUSTOMER_REPLIED = "customer_replied", _("Customer replied")
         CALL_ANSWERED = "call_answered", _("Call answered by you")
+        SPIKE = "spike", _("Contact spike on your reason")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=32, choices=Kind.choices)
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    link = models.CharField(max_length=300, blank=True, default="")  # a path, when no case
+    text = models.CharField(max_length=300, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 

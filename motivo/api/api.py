@@ -46,6 +46,7 @@ from motivo.channels.services import contact_ingest
 from motivo.core.choices import Channel
 from motivo.core.errors import DomainError
 from motivo.insights.selectors import pareto
+from motivo.reasons.api import ReasonCreateIn, ReasonDetailOut, reason_create_apply
 from motivo.reasons.models import Reason
 from motivo.reasons.selectors import reason_list
 
@@ -275,6 +276,19 @@ def reasons(request: HttpRequest) -> list[Reason]:
     return list(reason_list(active_only=False))
 
 
+@api.post(
+    "/reasons",
+    response={201: ReasonDetailOut, **errors(401, 403, 422)},
+    tags=["reasons"],
+    summary="Create a reason",
+)
+def reason_create(request: HttpRequest, payload: ReasonCreateIn) -> Status:
+    """A new reason in a category, with its owner, action, description and the example
+    phrases reason suggestions learn from (the suggestion model retrains with it).
+    Supervisors and administrators only."""
+    return Status(201, reason_create_apply(request, payload))
+
+
 @api.get(
     "/insights/pareto",
     response={200: ParetoOut, **errors(401, 403, 422)},
@@ -327,6 +341,26 @@ from motivo.insights.api import router as insights_router  # noqa: E402
 
 api.add_router("/", insights_router)
 
+from motivo.promises.api import router as promises_router  # noqa: E402
+
+api.add_router("/", promises_router)
+
+from motivo.studies.api import router as studies_router  # noqa: E402
+
+api.add_router("/", studies_router)
+
 from motivo.reasons.api import router as reasons_router  # noqa: E402
 
 api.add_router("/", reasons_router)
+
+from motivo.suggest.api import router as suggest_router  # noqa: E402
+
+api.add_router("/", suggest_router)
+
+from motivo.themes.api import router as themes_router  # noqa: E402
+
+api.add_router("/", themes_router)
+
+from motivo.spikes.api import router as spikes_router  # noqa: E402
+
+api.add_router("/", spikes_router)

@@ -159,6 +159,13 @@ class ContactDetailOut(Schema):
     received_at: dt.datetime
     external_id: str | None
     reason: ReasonRefOut | None
+    is_repeat: bool = Field(
+        description="A repeat: the customer had an earlier contact within the repeat window "
+        "with the same reason or on the same case (its study: /repeats/{id}/study)"
+    )
+    repeat_of: int | None = Field(
+        None, alias="repeat_of_id", description="The earlier contact it repeats"
+    )
 
     @staticmethod
     def resolve_reason(obj: Any) -> dict | None:

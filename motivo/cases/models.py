@@ -60,8 +60,29 @@ class Case(models.Model):
     )
     created_at = models.DateTimeField(_("created"))
     last_activity_at = models.DateTimeField(_("last activity"))
+    # The first answer: the first reply sent to the customer (not an internal note).
     first_reply_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # The promise made when the case was opened (motivo.promises): the customer's tier then,
+    # the customer-facing due times and the stricter internal targets behind them, in
+    # business time. Empty when no promise applied. `first_resolved_at` is the first time
+    # the case was resolved (or closed): a reopened case keeps it.
+    tier = models.ForeignKey(
+        "customers.CustomerTier",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    first_answer_due_at = models.DateTimeField(_("first answer due"), null=True, blank=True)
+    first_answer_target_at = models.DateTimeField(null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    resolution_target_at = models.DateTimeField(null=True, blank=True)
+    first_resolved_at = models.DateTimeField(null=True, blank=True)
+    # The last of the due times: until then the promise may still be pending. Indexed only
+    # where set, for the dashboard's "still pending" count.
+    promise_ends_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -81,6 +102,17 @@ class Case(models.Model):
                 fields=["merged_into"],
                 name="case_merged_into",
                 condition=models.Q(merged_into__isnull=False),
+            ),
+            models.Index(
+                fields=["promise_ends_at"],
+                name="case_promise_ends",
+                condition=models.Q(promise_ends_at__isnull=False),
+            ),
+            # The promise dashboard's drill-down: promised cases by creation.
+            models.Index(
+                fields=["-created_at", "-id"],
+                name="case_promised_created",
+                condition=models.Q(first_answer_due_at__isnull=False),
             ),
         ]
 

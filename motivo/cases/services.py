@@ -37,6 +37,14 @@ from motivo.costs.services import contact_reason_moved
 from motivo.customers.models import Customer
 from motivo.insights import repeats
 from motivo.insights.services import local_day, reason_count_add
+from motivo.promises.services import (
+    case_promise_fields,
+    promise_case_merged,
+    promise_due_times,
+    promise_lock,
+    promise_update,
+    rollup_add,
+)
 from motivo.reasons.models import Reason
 from motivo.search.services import (
     search_document,
@@ -137,6 +145,8 @@ def case_open(
     # hot path), so nothing in this block may raise a DomainError that a caller could catch.
     at = received_at or timezone.now()
     subject = subject[:255]
+    # The promise made to the customer's tier on this channel (in-process maths, no query).
+    due = promise_due_times(tier_id=customer.tier_id, channel=channel, at=at)
     with transaction.atomic(savepoint=False):
         # Only with a reason given at ingest: one indexed look-up (repeats of the same reason).
         repeat_of = repeats.repeat_of_new_case(
@@ -144,9 +154,15 @@ def case_open(
         )
         case = Case(
             subject=subject, customer=customer, channel=channel, status=Status.NEW,
-            created_at=at, last_activity_at=at,
+            created_at=at, last_activity_at=at, tier_id=customer.tier_id,
+            **case_promise_fields(due),
         )  # fmt: skip
         insert_instance(case)
+        if due is not None:  # a new case: opened, nothing answered or resolved yet
+            rollup_add(
+                (local_day(at), channel, customer.tier_id or 0, 0),
+                {"cases": 1, "resolution_cases": int(due.resolution_due_at is not None)},
+            )
         contact = Contact(
             case=case, customer=customer, channel=channel, received_at=at, reason=reason,
             external_id=external_id or None, is_repeat=repeat_of is not None,
@@ -286,14 +302,16 @@ def case_reply(
     events.replied_event(message=message)
     case.last_activity_at = message.created_at
     fields = ["last_activity_at"]
+    before = promise_lock(case)
     if case.first_reply_at is None:
-        case.first_reply_at = message.created_at
+        case.first_reply_at = message.created_at  # the first answer (a note is none)
         fields.append("first_reply_at")
     if case.status == Status.NEW:
         case.status = Status.OPEN
         fields.append("status")
         events.status_changed_event(case=case, actor=author, old=Status.NEW, new=Status.OPEN)
     case.save(update_fields=fields)
+    promise_update(case=case, before=before)
     if status and status != case.status:
         case_set_status(case=case, actor=author, status=status)
     if reply_channel(case=case) == EMAIL:
@@ -325,9 +343,11 @@ def _reassign(
     """Give the case to `assignee` and `team`. An open hand-off whose receiver no longer
     holds the case (another agent; for a hand-off to a team alone, another team) is
     superseded; with `supersede_all` (a new transfer), every open one is."""
+    before = promise_lock(case)
     case.assignee = assignee
     case.team = team
     case.save(update_fields=["assignee", "team"])
+    promise_update(case=case, before=before)  # the figures count by the case's team
     stale = Handoff.objects.filter(case=case, acknowledged_at=None, superseded_at=None)
     if not supersede_all:
         stale = stale.filter(
@@ -491,12 +511,18 @@ def case_set_status(*, case: Case, actor: User | None, status: str) -> Case:
     old = case.status
     case.status = status
     now = timezone.now()
+    before = promise_lock(case)
+    fields = ["status", "resolved_at", "last_activity_at"]
     if status == Status.RESOLVED:
         case.resolved_at = now
     elif status in ACTIVE_STATUSES:
         case.resolved_at = None
+    if status in (Status.RESOLVED, Status.CLOSED) and case.first_resolved_at is None:
+        case.first_resolved_at = now  # a reopened case keeps its first resolution
+        fields.append("first_resolved_at")
     case.last_activity_at = now
-    case.save(update_fields=["status", "resolved_at", "last_activity_at"])
+    case.save(update_fields=fields)
+    promise_update(case=case, before=before)
     events.status_changed_event(case=case, actor=actor, old=old, new=status)
     return case
 
@@ -523,6 +549,21 @@ def contact_set_reason(*, contact: Contact, actor: User | None, reason: Reason) 
 
 
 @transaction.atomic
+def case_answered_by_call(*, case: Case, at: dt.datetime) -> Case:
+    """An agent spoke with the customer on the phone (an answered call, either way): when
+    nothing was written to them yet, that is the case's first answer (DESIGN.md, promise)."""
+    if case.first_reply_at is not None:
+        return case
+    before = promise_lock(case)  # re-reads first_reply_at with the row locked
+    if case.first_reply_at is not None:
+        return case
+    case.first_reply_at = at
+    case.save(update_fields=["first_reply_at"])
+    promise_update(case=case, before=before)
+    return case
+
+
+@transaction.atomic
 def case_merge(*, source: Case, target: Case, actor: User | None) -> Case:
     """Fold `source` into `target` (same customer): contacts and messages move over and
     the source is closed, pointing at the target."""
@@ -536,16 +577,20 @@ def case_merge(*, source: Case, target: Case, actor: User | None) -> Case:
     source.messages.update(case=target)
     search_documents_move_case(from_case_id=source.pk, to_case_id=target.pk)
     old = source.status
+    source_before, target_before = promise_lock(source), promise_lock(target)
     source.status = Status.CLOSED
     source.merged_into = target
     source.save(update_fields=["status", "merged_into"])
+    promise_update(case=source, before=source_before)  # a merged case counts no more
     events.merged_events(source=source, target=target, actor=actor)
     repeats.customer_repeats_recompute(customer_id=target.customer_id)  # "same case" changed
     events.status_changed_event(case=source, actor=actor, old=old, new=Status.CLOSED)
     target.last_activity_at = max(target.last_activity_at, source.last_activity_at)
     if target.status in (Status.RESOLVED, Status.CLOSED) and old in ACTIVE_STATUSES:
         target.status = Status.OPEN
-    target.save(update_fields=["last_activity_at", "status"])
+    promised = promise_case_merged(source=source, target=target)
+    target.save(update_fields=["last_activity_at", "status", *promised])
+    promise_update(case=target, before=target_before)
     return target
 
 

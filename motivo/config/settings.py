@@ -46,6 +46,11 @@ INSTALLED_APPS = [
     "motivo.costs",
     "motivo.council",
     "motivo.insights",
+    "motivo.promises",
+    "motivo.studies",
+    "motivo.suggest",
+    "motivo.themes",
+    "motivo.spikes",
     "motivo.search",
     "motivo.portal",
     "motivo.api",
@@ -162,6 +167,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Repeat-contact window R of DESIGN.md, in days.
 MOTIVO_REPEAT_WINDOW_DAYS = env_int("MOTIVO_REPEAT_WINDOW_DAYS", 7)
 MOTIVO_REPEAT_DAYS = MOTIVO_REPEAT_WINDOW_DAYS  # the name insights.repeats reads
+# Theme discovery (docs/themes.md): the days a run covers, the confidence below which a
+# suggestion counts as weak, the smallest theme, the clustering's distance, at most how many
+# contacts a run reads.
+MOTIVO_THEMES_DAYS = env_int("MOTIVO_THEMES_DAYS", 30)
+MOTIVO_THEMES_MAX_CONFIDENCE = float(env_str("MOTIVO_THEMES_MAX_CONFIDENCE", "0.5"))
+MOTIVO_THEMES_MIN_SIZE = env_int("MOTIVO_THEMES_MIN_SIZE", 5)
+MOTIVO_THEMES_DISTANCE = float(env_str("MOTIVO_THEMES_DISTANCE", "0.8"))
+MOTIVO_THEMES_MAX_CONTACTS = env_int("MOTIVO_THEMES_MAX_CONTACTS", 5000)
 # Currency of channel costs, goodwill and chargeback statements (ISO 4217 code; docs/costs.md).
 MOTIVO_CURRENCY = env_str("MOTIVO_CURRENCY", "EUR").upper()
 # Telephony webhook (docs/phone.md): shared secret of the HMAC signature (empty: only staff
@@ -232,6 +245,8 @@ MOTIVO_MAIL_MAX_MESSAGE_BYTES = env_int("MOTIVO_MAIL_MAX_MESSAGE_MB", 50) * 1024
 MOTIVO_MAIL_LMTP_HOST = env_str("MOTIVO_MAIL_LMTP_HOST", "127.0.0.1")
 MOTIVO_MAIL_LMTP_PORT = env_int("MOTIVO_MAIL_LMTP_PORT", 8024)
 MOTIVO_MAIL_POLL_SECONDS = env_int("MOTIVO_MAIL_POLL_SECONDS", 60)
+# Spike detection: how often `motivo serve` judges today so far (motivo/spikes).
+MOTIVO_SPIKE_SECONDS = env_int("MOTIVO_SPIKE_SECONDS", 300)
 if env_str("MOTIVO_SMTP_HOST"):
     MAILERS = {
         "default": {

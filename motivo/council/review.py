@@ -1,6 +1,7 @@
 """The weekly review: the figures of one ISO week (Monday to Sunday, local days) for the
 council's weekly meeting — top ten reasons against the week before, movers, targets off
-track, improvements due, improvements done and their effect, repeat contacts, recognition.
+track, improvements due, improvements done and their effect, repeat contacts and the
+studies of why they came back (motivo.studies), recognition.
 
 Every figure is read from the roll-ups through motivo.insights.selectors and
 motivo.council.measures, so the number of queries depends on the targets and improvements
@@ -26,6 +27,7 @@ from motivo.council.models import Improvement, Target
 from motivo.insights import selectors as figures
 from motivo.insights.models import ReasonDayCount
 from motivo.reasons.models import Reason
+from motivo.studies.selectors import WeekStudies, week_studies
 
 TOP = 10
 DUE_WEEKS = 2  # improvements due within 2 weeks after the week's Sunday, or overdue
@@ -194,6 +196,7 @@ class Review:
     repeat_contacts: int
     repeat_reasons: list[RepeatRow]
     links: dict[str, str] = field(default_factory=dict)
+    studies: WeekStudies | None = None  # repeat-contact studies of the week (motivo.studies)
 
     @property
     def change(self) -> int:
@@ -355,6 +358,7 @@ def weekly_review(*, week: Week) -> Review:
         recognition=[row for row in board if row.avoided > 0],
         repeat_contacts=repeats,
         repeat_reasons=repeat_reasons,
+        studies=week_studies(date_from=week.start, date_to=week.end),
         links={
             "pareto": f"{reverse('insights:pareto')}?{period}",
             "contacts": contacts_url(None, week.start, week.end),
@@ -363,5 +367,6 @@ def weekly_review(*, week: Week) -> Review:
             "targets": reverse("council:targets"),
             "improvements": reverse("council:improvements"),
             "recognition": reverse("council:recognition"),
+            "studies": f"{reverse('studies:report')}?{period}",
         },
     )

@@ -9,6 +9,22 @@ from django.utils.translation import gettext_lazy as _
 from motivo.core.choices import Channel
 
 
+class CustomerTier(models.Model):
+    """A kind of customer with its own promises (DESIGN.md: different customers, different
+    treatment), e.g. standard and premium. A case keeps the tier its customer had when it
+    was opened, so a tier that cases carry cannot be deleted (rename it instead)."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Customer(models.Model):
     """A person or organisation that contacts the company; every channel lands here."""
 
@@ -22,6 +38,17 @@ class Customer(models.Model):
     callback_allowed = models.BooleanField(_("we may call back"), default=False)
     callback_from = models.TimeField(_("call between"), null=True, blank=True)
     callback_to = models.TimeField(_("and"), null=True, blank=True)
+    # Which promises apply to the customer's new cases (motivo.promises); none: the
+    # promises made to every customer.
+    tier = models.ForeignKey(
+        CustomerTier,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="customers",
+        db_index=False,
+        verbose_name=_("tier"),
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from motivo.core.errors import DomainError
 from motivo.core.fastsql import execute, insert_instance, insert_rows
-from motivo.customers.models import Customer, DuplicateSuggestion, Identity
+from motivo.customers.models import Customer, CustomerTier, DuplicateSuggestion, Identity
 from motivo.search.services import (
     search_document,
     search_document_put,
@@ -75,12 +75,15 @@ def _index_customer(customer: Customer) -> None:
 
 def customer_find(*, kind: str, value: str) -> Customer | None:
     """The customer behind an already-normalised identity, or None. One indexed lookup in
-    raw SQL (it runs on every ingest); the customer's other fields load when first read."""
+    raw SQL (it runs on every ingest), with the customer's tier (the promises of a new case
+    depend on it); the customer's other fields load when first read."""
     rows = execute(
-        "SELECT customer_id FROM customers_identity WHERE kind = %s AND value = %s",
+        "SELECT i.customer_id, c.tier_id FROM customers_identity i"
+        " JOIN customers_customer c ON c.id = i.customer_id"
+        " WHERE i.kind = %s AND i.value = %s",
         [kind, value],
     )
-    return Customer.from_db(connection.alias, ["id"], (rows[0][0],)) if rows else None
+    return Customer.from_db(connection.alias, ["id", "tier_id"], rows[0]) if rows else None
 
 
 def customer_resolve(
@@ -296,6 +299,9 @@ def customer_merge(*, source: Customer, target: Customer, actor: User | None) ->
     source.merged_into = target
     source.merged_at = source.merged_at or timezone.now()
     Customer.objects.filter(pk=source.pk).update(merged_into=target, merged_at=source.merged_at)
+    if target.tier_id is None and source.tier_id is not None:  # the promises follow
+        target.tier_id = source.tier_id
+        Customer.objects.filter(pk=target.pk).update(tier_id=source.tier_id)
     if case_ids:
         events.customer_merged_events(
             case_ids=case_ids,
@@ -309,6 +315,17 @@ def customer_merge(*, source: Customer, target: Customer, actor: User | None) ->
     _index_customer(target)
     logger.info("customer %s merged into %s (%d cases)", source.pk, target.pk, len(case_ids))
     return target
+
+
+@transaction.atomic
+def customer_set_tier(*, customer: Customer, tier: CustomerTier | None) -> Customer:
+    """Put the customer in a tier (None: no tier). Their cases opened from now on get that
+    tier's promises; cases already open keep the promise made when they were opened."""
+    _not_merged(customer, field="tier")
+    if customer.tier_id != (tier.pk if tier else None):
+        customer.tier = tier
+        Customer.objects.filter(pk=customer.pk).update(tier=tier)
+    return customer
 
 
 @transaction.atomic

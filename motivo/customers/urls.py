@@ -5,6 +5,7 @@ from motivo.customers import views
 app_name = "customers"
 urlpatterns = [
     path("<int:customer_id>/identities/", views.identity_add, name="identity_add"),
+    path("<int:customer_id>/tier/", views.tier_set, name="tier_set"),
     path(
         "<int:customer_id>/identities/<int:identity_id>/remove/",
         views.identity_remove,

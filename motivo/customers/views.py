@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from motivo.cases.selectors import customer_history
 from motivo.core.errors import DomainError
 from motivo.customers import services
-from motivo.customers.forms import IdentityForm, MergeSearchForm
+from motivo.customers.forms import IdentityForm, MergeSearchForm, TierForm
 from motivo.customers.models import Customer
 from motivo.customers.selectors import (
     customer_get_for_staff,
@@ -36,6 +36,7 @@ def customer_page_extras(*, request: HttpRequest, customer: Customer) -> dict[st
     return {
         "panel": customer_panel(user=request.user, customer=customer),
         "identity_form": IdentityForm(),
+        "tier_form": TierForm(initial={"tier": customer.tier_id}),
     }
 
 
@@ -71,6 +72,23 @@ def identity_add(request: HttpRequest, customer_id: int) -> HttpResponse:
             messages.success(request, _("Address added."))
             return _back(customer)
     return _customer_page(request, customer, status=400, identity_form=form)
+
+
+@login_required
+@require_POST
+def tier_set(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Put the customer in a tier: their new cases get its promises (motivo.promises)."""
+    customer = customer_get_for_staff(user=request.user, customer_id=customer_id)
+    form = TierForm(request.POST)
+    if form.is_valid():
+        try:
+            services.customer_set_tier(customer=customer, tier=form.cleaned_data["tier"])
+        except DomainError as error:
+            form.add_error("tier", error.message)
+        else:
+            messages.success(request, _("Tier saved."))
+            return _back(customer)
+    return _customer_page(request, customer, status=400, tier_form=form)
 
 
 @login_required

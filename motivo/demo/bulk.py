@@ -28,6 +28,7 @@ from motivo.cases.models import Case, CaseEvent, Contact, Message
 from motivo.customers.models import Customer, Identity
 from motivo.demo.generator import CasePlan, CustomerPlan
 from motivo.insights.models import ReasonDayCount
+from motivo.promises.demo import BulkPromises
 from motivo.search.models import SearchDocument
 from motivo.search.services import search_index_pending
 
@@ -114,7 +115,7 @@ class BulkWriter:
         self.customers = _Table(
             conn,
             Customer,
-            ("id", "name", "language", "preferred_channel", "created_at"),
+            ("id", "name", "language", "preferred_channel", "created_at", "tier_id"),
         )
         self.identities = _Table(
             conn,
@@ -128,8 +129,11 @@ class BulkWriter:
             (
                 "id", "subject", "customer_id", "status", "channel", "team_id", "assignee_id",
                 "created_at", "last_activity_at", "first_reply_at", "resolved_at",
+                "tier_id", "first_answer_due_at", "first_answer_target_at", "resolution_due_at",
+                "resolution_target_at", "promise_ends_at", "first_resolved_at",
             ),
         )  # fmt: skip
+        self.promises = BulkPromises()  # tiers, due times and their roll-up (motivo.promises)
         self.contacts = _Table(
             conn,
             Contact,
@@ -226,8 +230,11 @@ class BulkWriter:
             for customer_id, plan in zip(ids, plans, strict=True):
                 created = self.at(plan.created_ts)
                 customers.append(
-                    (customer_id, plan.name, plan.language, plan.preferred_channel, created)
-                )
+                    (
+                        customer_id, plan.name, plan.language, plan.preferred_channel, created,
+                        self.promises.tier_of(customer_id),
+                    )
+                )  # fmt: skip
                 values = []
                 for kind, value in (("email", plan.email), ("phone", plan.phone)):
                     if value:
@@ -284,6 +291,11 @@ class BulkWriter:
                 customer_id = customer_ids[plan.customer]
                 assignee_id = agent_ids[plan.assignee] if plan.assignee is not None else None
                 team_id = team_ids[plan.team] if plan.team is not None else None
+                promise = self.promises.case(
+                    customer_id=customer_id, channel=plan.channel, team_id=team_id,
+                    day=plan.contacts[0].day, created_ts=plan.created_ts,
+                    first_reply_ts=plan.first_reply_ts, resolved_ts=plan.resolved_ts,
+                )  # fmt: skip
                 cases.append(
                     (
                         case_id,
@@ -297,6 +309,8 @@ class BulkWriter:
                         at(plan.last_activity_ts),
                         at(plan.first_reply_ts),
                         at(plan.resolved_ts),
+                        promise[0],
+                        *(at(ts) for ts in promise[1:]),
                     )
                 )
                 documents.append(
@@ -425,6 +439,7 @@ class BulkWriter:
                     for (day, reason_id, channel), count in sorted(rollup.items())
                 ],
             )
+            self.promises.flush(cursor, self.day)
         return WriteCount(
             cases=len(cases), contacts=len(contacts), messages=len(messages), events=len(events)
         )

@@ -38,8 +38,11 @@ from motivo.demo.generator import (
     reason_profile,
 )
 from motivo.insights.tasks import repeats_rebuild_task
+from motivo.promises.demo import promises_demo_seed
 from motivo.reasons.models import Department, Reason, ReasonCategory
 from motivo.reasons.services import category_save, department_save, reason_rate, reason_save
+from motivo.spikes.demo import spikes_demo_seed
+from motivo.studies.tasks import studies_demo_task
 
 BASE_CUSTOMERS = 2_000
 BASE_CONTACTS = 20_000
@@ -194,6 +197,7 @@ def demo_seed_base(
     report = SeedReport()
     with transaction.atomic():
         agent_ids, team_ids, reason_ids = _organisation()
+        promises_demo_seed()  # tiers, business hours, promises: before the cases get due times
         writer = BulkWriter(rich=True)
         customer_plans = plan_customers(rng=rng, count=customers, start_ts=_anchor_ts(first_day))
         customer_ids = writer.write_customers(customer_plans)
@@ -227,9 +231,11 @@ def demo_seed_base(
         demo_orders(first_day=first_day, last_day=day - dt.timedelta(days=1))
         demo_channel_costs(since=first_day)
         council_demo_seed(today=day)
+        spikes_demo_seed(today=day)  # alerts for the planted incident (motivo/spikes)
         # The bulk writer does not mark repeat contacts; the background worker does it
         # after the commit (some seconds), so the demo starts at once.
         enqueue_on_commit(repeats_rebuild_task)
+        enqueue_on_commit(studies_demo_task, day.isoformat())  # answered studies, after it
     report.seconds = time.perf_counter() - started
     return report
 

@@ -184,6 +184,23 @@ def week_starts(*, weeks: int, until: dt.date) -> list[dt.date]:
     return [last - dt.timedelta(weeks=weeks - 1 - index) for index in range(weeks)]
 
 
+def daily_counts(
+    *, date_from: dt.date, date_to: dt.date, reason_ids: Collection[int] | None = None
+) -> dict[int, dict[dt.date, int]]:
+    """Contacts per reason id and local day in [date_from, date_to] (inclusive), all
+    channels together, from the roll-up in one grouped query: {reason_id: {day: count}}.
+    Days without contacts are left out. `reason_ids` None reads every reason."""
+    qs = ReasonDayCount.objects.filter(day__gte=date_from, day__lte=date_to)
+    if reason_ids is not None:
+        qs = qs.filter(reason_id__in=list(reason_ids))
+    result: dict[int, dict[dt.date, int]] = {}
+    rows = qs.values_list("reason_id", "day").annotate(total=Sum("count")).order_by()
+    for reason_id, day, total in rows:
+        if total:
+            result.setdefault(reason_id, {})[day] = total
+    return result
+
+
 def volume_rows(*, kind: str, date_from: dt.date, date_to: dt.date, limit: int) -> list[dict]:
     """Stored values of one kind (slug) from date_from to date_to, oldest first."""
     rows = (

@@ -118,3 +118,19 @@ def reason_merged_events(
         target, Kind.ABSORBED, actor, {"from": {"id": source.pk, "name": source.name}, **moved}
     )
     return into, absorbed
+
+
+def described_event(
+    *, reason: Reason, actor: User | None, old_description: str, old_examples: list[str]
+) -> ReasonEvent:
+    """The description or the example phrases (what the suggestion model learns a reason
+    from before any contact is confirmed) changed."""
+    return _event(
+        reason,
+        Kind.DESCRIBED,
+        actor,
+        {
+            "description": {"from": old_description, "to": reason.description},
+            "examples": {"from": list(old_examples), "to": list(reason.examples)},
+        },
+    )

@@ -88,6 +88,15 @@ class ReasonForm(DomainErrorMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("When agents should pick this reason, and when not."),
     )
+    examples = forms.CharField(
+        label=_("Example phrases"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "One per line, the way customers say it (“my parcel never came”). Reason "
+            "suggestions learn from them, with the name and the description."
+        ),
+    )
     active = forms.BooleanField(
         label=_("Active"),
         required=False,
@@ -100,6 +109,10 @@ class ReasonForm(DomainErrorMixin, forms.Form):
         field = self.fields["owner_person"]
         field.queryset = owner_person_choices(current_id=owner_person_id)
         field.label_from_instance = lambda user: user.display_name
+
+    def clean_examples(self) -> list[str]:
+        """One phrase per line; the service trims and de-duplicates them."""
+        return [line for line in self.cleaned_data["examples"].splitlines() if line.strip()]
 
 
 RATING_CHOICES = [("", _("— not rated —")), *((str(v), label) for v, label in Rating.choices)]

@@ -88,4 +88,30 @@ def describe(event: ReasonEvent) -> str:
             "targets moved."
         )
         return text % {"name": _name(data.get("from"), "—"), **moved}
+    if event.kind == Kind.DESCRIBED:
+        return _describe_described(data)
     return event.get_kind_display()
+
+
+def _describe_described(data: dict) -> str:
+    parts = []
+    description = data.get("description", {})
+    if description.get("from") != description.get("to"):
+        parts.append(
+            _("Description: “%(new)s”.") % {"new": description.get("to") or "—"}
+            if description.get("to")
+            else _("Description removed.")
+        )
+    examples = data.get("examples", {})
+    old, new = examples.get("from") or [], examples.get("to") or []
+    added = [phrase for phrase in new if phrase not in old]
+    removed = [phrase for phrase in old if phrase not in new]
+    if added:
+        parts.append(_("Example phrases added: %(phrases)s.") % {"phrases": _quoted(added)})
+    if removed:
+        parts.append(_("Example phrases removed: %(phrases)s.") % {"phrases": _quoted(removed)})
+    return " ".join(parts) or _("Description or example phrases changed.")
+
+
+def _quoted(phrases: list[str]) -> str:
+    return ", ".join(f"“{phrase}”" for phrase in phrases)

@@ -74,6 +74,10 @@ class Reason(models.Model):
     category = models.ForeignKey(ReasonCategory, on_delete=models.PROTECT, related_name="reasons")
     name = models.CharField(_("name"), max_length=150)
     description = models.TextField(_("description"), blank=True, default="")
+    # How customers put it ("my parcel never came", "¿dónde está mi pedido?"): with the name
+    # and the description, what the suggestion model learns from before any contact is
+    # confirmed (motivo.suggest). A list of short strings.
+    examples = models.JSONField(_("example phrases"), default=list, blank=True)
     owner = models.ForeignKey(
         Department,
         on_delete=models.SET_NULL,
@@ -171,6 +175,7 @@ class ReasonEvent(TypedEvent):
         ACTIVE_CHANGED = "active_changed", _("Activated or deactivated")
         MERGED_INTO = "merged_into", _("Merged into another reason")
         ABSORBED = "absorbed", _("Another reason merged into it")
+        DESCRIBED = "described", _("Description or example phrases changed")
 
     reason = models.ForeignKey(Reason, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
 from django.db import IntegrityError, transaction
@@ -19,8 +20,11 @@ class _Unchanged:
         return "UNCHANGED"
 
 
-# Default of `reason_save(owner_person=...)`: keep the reason's owner person as it is.
+# Default of `reason_save(owner_person=..., examples=...)`: keep the value as it is.
 UNCHANGED: Final = _Unchanged()
+
+MAX_EXAMPLES = 50
+MAX_EXAMPLE_LENGTH = 300
 
 
 def _save_unique(instance: Model, duplicate_message: str) -> None:
@@ -70,11 +74,13 @@ def reason_save(
     active: bool = True,
     reason: Reason | None = None,
     owner_person: User | _Unchanged | None = UNCHANGED,
+    examples: Sequence[str] | _Unchanged = UNCHANGED,
     actor: User | None = None,
 ) -> Reason:
     """Create or change a reason. Each change of name, category, owner (department or
-    person), action or active flag writes its typed event (`reasons/events.py`); a save
-    that changes none of them writes none. `owner_person` left out keeps the current one."""
+    person), action, active flag, description or example phrases writes its typed event
+    (`reasons/events.py`); a save that changes none of them writes none. `owner_person` and
+    `examples` left out keep the current ones."""
     name = name.strip()
     if not name:
         raise DomainError(_("A reason needs a name."), field="name")
@@ -93,6 +99,8 @@ def reason_save(
         reason.owner_person = owner_person
     reason.category, reason.name, reason.owner = category, name, owner
     reason.action, reason.description, reason.active = action, description.strip(), active
+    if not isinstance(examples, _Unchanged):
+        reason.examples = examples_clean(examples)
     _save_unique(reason, _("This category already has a reason with that name."))
     if before is None:
         events.reason_created_event(reason=reason, actor=actor)
@@ -109,7 +117,39 @@ def reason_save(
         events.action_changed_event(reason=reason, actor=actor, old_action=before.action)
     if before.active != reason.active:
         events.active_changed_event(reason=reason, actor=actor)
+    if (before.description, before.examples) != (reason.description, reason.examples):
+        events.described_event(
+            reason=reason,
+            actor=actor,
+            old_description=before.description,
+            old_examples=before.examples,
+        )
     return reason
+
+
+def examples_clean(phrases: Sequence[str]) -> list[str]:
+    """Example phrases as stored: trimmed, one space between words, empty lines and repeats
+    (ignoring case) dropped, in the order given. Too many or too long is refused."""
+    cleaned: list[str] = []
+    seen: set[str] = set()
+    for phrase in phrases:
+        text = " ".join(str(phrase).split())
+        if not text or text.casefold() in seen:
+            continue
+        if len(text) > MAX_EXAMPLE_LENGTH:
+            raise DomainError(
+                _("An example phrase can be at most %(n)s characters long.")
+                % {"n": MAX_EXAMPLE_LENGTH},
+                field="examples",
+            )
+        seen.add(text.casefold())
+        cleaned.append(text)
+    if len(cleaned) > MAX_EXAMPLES:
+        raise DomainError(
+            _("A reason can have at most %(n)s example phrases.") % {"n": MAX_EXAMPLES},
+            field="examples",
+        )
+    return cleaned
 
 
 def _check_owner_person(person: User) -> None:

@@ -74,6 +74,7 @@ def reason_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "owner_person": reason.owner_person_id,
             "action": reason.action,
             "description": reason.description,
+            "examples": "\n".join(reason.examples),
             "active": reason.active,
         }
     else:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from motivo.accounts.models import STAFF_ROLES, Notification, User
 from motivo.cases import events
 from motivo.cases.models import Case, Contact
-from motivo.cases.services import case_add_note, case_customer_message
+from motivo.cases.services import case_add_note, case_answered_by_call, case_customer_message
 from motivo.channels.services import contact_ingest
 from motivo.core.choices import Channel
 from motivo.core.errors import DomainError
@@ -154,6 +154,9 @@ def _call_record(
         notes=notes,
     )
     call_seconds_sync(call=call)  # cost of the contact's reason (costs app)
+    unanswered = (Call.Outcome.NO_ANSWER, Call.Outcome.BUSY, Call.Outcome.VOICEMAIL)
+    if call.answered_at is not None and outcome not in unanswered:  # we spoke with them
+        case_answered_by_call(case=case, at=call.answered_at)
     events.call_logged_event(
         case=case,
         contact=contact,
@@ -710,6 +713,7 @@ def telephony_event(
             elif staff is None and call.agent_id is not None:
                 _notify_answered(call, call.agent)
             call.save(update_fields=["answered_at", "state", "agent"])
+            case_answered_by_call(case=call.case, at=call.answered_at)
         return call, created
     # ended
     if call.state == Call.State.ENDED:

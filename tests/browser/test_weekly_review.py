@@ -88,6 +88,7 @@ def test_weekly_review_page_print_and_send(
     assert page.locator("[data-testid=review-off-track] tbody tr").count() == 1
     assert page.locator("[data-testid=review-due] tbody tr").count() == 2
     assert page.locator("[data-testid=review-recognition] li").count() == 1
+    assert page.locator("[data-testid=review-studies]").is_visible()  # no repeats this week
     # The figure links to the contacts behind it.
     href = first.locator("[data-testid=count]").get_attribute("href")
     assert href.startswith("/insights/contacts/?") and f"reason={reason.pk}" in href
@@ -98,7 +99,7 @@ def test_weekly_review_page_print_and_send(
     assert not page.locator("header.topbar").is_visible()
     assert not page.locator("[data-testid=print]").is_visible()
     assert not page.locator("[data-testid=send]").is_visible()
-    assert top.is_visible()
+    assert top.is_visible() and page.locator("#studies").is_visible()
     shot(page, f"weekly-review-print-{locale[:2]}")
     page.emulate_media(media="screen")
 

@@ -348,3 +348,66 @@ def test_repeat_contacts_of_the_week(data, reason, other_reason, third_reason):
         (other_reason.pk, 2),
     ]
     assert result.total == 15 + 7 + 3 + 8 * 2 + 5 + 2
+
+
+# ---------------------------------------------------------------------------------- studies
+
+
+@pytest.fixture
+def studied_week(ingest, reason, other_reason, agent, owner):
+    """Three repeats received in WEEK (two of them studied, one with a note) and one the
+    week after (studied, not in the week)."""
+    from motivo.cases.models import Contact
+    from motivo.studies.models import RepeatCause
+    from motivo.studies.services import study_answer
+
+    from .conftest import local
+
+    def repeat(email: str, r: Reason, first: dt.date, second: dt.date) -> Contact:
+        ingest(email=email, reason=r, received_at=local(first))
+        result = ingest(email=email, reason=r, received_at=local(second))
+        return Contact.objects.get(pk=result.contact_id)
+
+    cause = {c.slug: c for c in RepeatCause.objects.all()}
+    a = repeat("a@x.test", reason, WEEK.start - dt.timedelta(2), WEEK.start)
+    b = repeat("b@x.test", reason, WEEK.start, WEEK.start + dt.timedelta(3))
+    repeat("c@x.test", other_reason, WEEK.start + dt.timedelta(1), WEEK.end)
+    later = repeat("d@x.test", reason, WEEK.end, WEEK.end + dt.timedelta(1))
+    study_answer(contact=a, cause=cause["promise_not_kept"], note="Dijimos 48 h.", actor=agent)
+    study_answer(contact=b, cause=cause["promise_not_kept"], actor=agent)
+    study_answer(contact=later, cause=cause["policy"], actor=agent)
+    user_create(username="eva", role=Role.SUPERVISOR, email="eva@x.test", language="es")
+    owner.email, owner.language = "ana@x.test", "en"
+    owner.save()
+    Reason.objects.filter(pk=other_reason.pk).update(owner_person=owner)
+    return cause
+
+
+def test_repeat_contact_studies_of_the_week(studied_week, manager_client):
+    result = review.weekly_review(week=WEEK)
+    studies = result.studies
+    assert (studies.repeats, studies.studied) == (3, 2)
+    assert studies.studied_pct == pytest.approx(200 / 3)
+    assert [(c.cause_id, c.count) for c in studies.causes] == [
+        (studied_week["promise_not_kept"].pk, 2)
+    ]
+    assert [note.note for note in studies.notes] == ["Dijimos 48 h."]
+    html = manager_client.get(URL).content.decode()
+    assert 'data-testid="review-studies"' in html
+    assert "2 of 3 repeat contacts studied (67 %)" in html
+    assert 'data-testid="review-causes"' in html and "Promise not kept" in html
+    assert "“Dijimos 48 h.”" in html
+    assert "/studies/?date_from=2026-05-04&amp;date_to=2026-05-10" in html
+
+
+def test_studies_in_the_mail_in_each_language(studied_week, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        weekly_review_send(week=WEEK)
+    sent = {m.to[0]: m for m in mail.outbox}
+    spanish, english = sent["eva@x.test"], sent["ana@x.test"]
+    assert "- Promesa no cumplida: 2 (100 %)" in spanish.body
+    assert "“Dijimos 48 h.” — Promesa no cumplida" in spanish.body
+    assert "Promesa no cumplida" in spanish.alternatives[0][0]
+    assert "- Promise not kept: 2 (100 %)" in english.body
+    assert "Repeats studied: 2 (67 %)" in english.body
+    assert "Promise not kept" in english.alternatives[0][0]

@@ -10,6 +10,7 @@ from motivo.accounts.models import Role
 from motivo.accounts.services import user_create
 from motivo.core.errors import DomainError
 from motivo.reasons import services
+from motivo.reasons.history import describe
 from motivo.reasons.models import Action, Department, Reason, ReasonCategory, ReasonEvent
 from motivo.reasons.models import quadrant_for as q
 
@@ -169,9 +170,41 @@ def test_saving_without_changes_writes_no_event(reason, supervisor):
     assert events(reason) == []
 
 
-def test_a_description_change_alone_is_not_an_event(reason, supervisor):
+def test_a_new_description_or_new_phrases_are_one_described_event(reason, supervisor):
+    """Both are what reason suggestions learn a reason from: the history shows them."""
     save(reason, supervisor, description="Cuando el pedido no llega.")
-    assert events(reason) == []
+    save(reason, supervisor, examples=["mi paquete no llega", "where is my parcel"])
+    save(reason, supervisor, examples=["  where is my parcel ", "mi paquete no llega"])  # same
+
+    described, phrases, reordered = events(reason)
+    assert described.kind == phrases.kind == reordered.kind == "described"
+    assert described.data["description"] == {"from": "", "to": "Cuando el pedido no llega."}
+    assert phrases.data["examples"] == {
+        "from": [],
+        "to": ["mi paquete no llega", "where is my parcel"],
+    }
+    assert reordered.data["examples"]["to"] == ["where is my parcel", "mi paquete no llega"]
+    assert "where is my parcel" in describe(phrases)
+    reason.refresh_from_db()
+    assert reason.examples == ["where is my parcel", "mi paquete no llega"]
+
+
+def test_phrases_are_kept_when_not_given(reason, supervisor):
+    save(reason, supervisor, examples=["mi paquete no llega"])
+    save(reason, supervisor, name="¿Dónde está mi paquete?")  # examples left out: kept
+    reason.refresh_from_db()
+    assert reason.examples == ["mi paquete no llega"]
+
+
+def test_phrases_are_cleaned_and_limited(reason, supervisor):
+    assert services.examples_clean(["  a  b ", "", "A B", "c"]) == ["a b", "c"]
+    with pytest.raises(DomainError) as too_long:
+        save(reason, supervisor, examples=["x" * (services.MAX_EXAMPLE_LENGTH + 1)])
+    assert too_long.value.field == "examples"
+    with pytest.raises(DomainError):
+        save(reason, supervisor, examples=[f"frase {n}" for n in range(services.MAX_EXAMPLES + 1)])
+    reason.refresh_from_db()
+    assert reason.examples == []
 
 
 def test_each_change_writes_its_own_event(reason, supervisor, agent):

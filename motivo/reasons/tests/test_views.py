@@ -335,3 +335,18 @@ def test_reason_form_without_categories_asks_for_one_first(manager_client):
     assert response.status_code == 200
     assert reverse("reasons:category_create") in response.content.decode()
     assert '<form method="post" class="card form-card"' not in response.content.decode()
+
+
+def test_example_phrases_are_edited_one_per_line(manager_client, reason):
+    url = reverse("reasons:reason_edit", args=[reason.pk])
+    data = reason_data(reason.category, reason.owner, name=reason.name)
+    data["examples"] = "mi paquete no llega\r\n\r\n  where is my parcel  \nMI PAQUETE NO LLEGA\n"
+    assert manager_client.post(url, data).status_code == 302
+    reason.refresh_from_db()
+    assert reason.examples == ["mi paquete no llega", "where is my parcel"]
+
+    page = manager_client.get(url)
+    assert page.context["form"].initial["examples"] == "mi paquete no llega\nwhere is my parcel"
+    html = page.content.decode()
+    assert 'name="examples"' in html
+    assert "Example phrases added: “mi paquete no llega”, “where is my parcel”." in html

@@ -331,3 +331,17 @@ def test_release_puts_it_back(waiting, agent):
     waiting.refresh_from_db()
     assert waiting.status == "pending" and waiting.claimed_by is None
     assert Identity.objects.filter(customer=waiting.customer, kind="phone").count() == 1
+
+
+def test_a_call_we_spoke_in_is_the_first_answer_a_voicemail_is_not(caller, agent):
+    case = _case_of(caller)
+    assert case.first_reply_at is None
+    call_log(case=case, agent=agent, direction="out", duration_seconds=30, outcome="voicemail")
+    case.refresh_from_db()
+    assert case.first_reply_at is None
+    call = call_log(case=case, agent=agent, direction="in", duration_seconds=90)
+    case.refresh_from_db()
+    assert case.first_reply_at == call.answered_at
+    later = call_log(case=case, agent=agent, direction="out", duration_seconds=60)
+    case.refresh_from_db()
+    assert case.first_reply_at == call.answered_at != later.answered_at
