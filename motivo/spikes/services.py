@@ -272,7 +272,7 @@ def alert_notify(*, alert: SpikeAlert) -> bool:
     in-app notice and a mail in their language, once per alert. False when nobody is told
     (already told, or no one to tell)."""
     alert = (
-        SpikeAlert.objects.select_for_update()
+        SpikeAlert.objects.select_for_update(of=("self",))  # PostgreSQL: no outer-join lock
         .select_related("reason__owner_person", "reason__owner")
         .get(pk=alert.pk)
     )
