@@ -22,9 +22,9 @@ from motivo.reasons.services import reason_save
 from motivo.suggest import services
 from motivo.suggest.models import Confirmation, ModelVersion
 
-PER_REASON = 16  # confirmed contacts per reason the first version trains on
+PER_REASON = 10  # confirmed contacts per reason the first version trains on
 HISTORY_WEEKS = 8  # weeks of confirmations shown on the quality page
-HISTORY_PER_WEEK = 25
+HISTORY_PER_WEEK = 20
 OPEN_CONTACTS = 300  # newest contacts of open cases that get suggestions
 
 # How Tienda Sol's customers put each reason, in their words (with the odd typo and some

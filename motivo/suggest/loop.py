@@ -39,20 +39,23 @@ ERROR_PAUSE = 2.0
 HEARTBEAT_SECONDS = 5.0
 TRAINER_SECONDS = 3.0  # how often the trainer looks for due or requested versions
 SWEEP_ROUNDS = 150  # every so many rounds, also look for contacts skipped below the watermark
-NICENESS = 10  # of the second pass and the trainer: the web server's requests come first
+# CPU priorities (nice values): when the machine is saturated (ingest at full speed), the
+# web server's requests come first, then the cheap first pass, then embedding and training.
+FIRST_PASS_NICENESS = 5
+NICENESS = 12
 
 
-def _lower_priority() -> None:
+def _lower_priority(niceness: int = NICENESS) -> None:
     """Lower the calling thread's CPU priority (Linux: a thread's nice value is its own)."""
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
 
 
 class Suggester:
-    """Runs until `stop` is set: the first pass in the calling thread (normal priority: it is
-    cheap and what the two-second promise rests on), the second pass and the trainer in two
-    threads at low priority. `report` receives one line per notable event."""
+    """Runs until `stop` is set: the first pass in the calling thread (cheap, and what the
+    two-second promise rests on), the second pass and the trainer in two threads at a lower
+    priority still. `report` receives one line per notable event."""
 
     def __init__(
         self,
@@ -70,6 +73,7 @@ class Suggester:
         self.report = report or (lambda line: None)
 
     def run(self, stop: threading.Event) -> None:
+        _lower_priority(FIRST_PASS_NICENESS)
         failed = services.training_interrupted(before=timezone.now())
         if failed:
             self.report(f"{failed} interrupted training(s) marked failed")
@@ -97,7 +101,7 @@ class Suggester:
                     beat = time.monotonic()
                 if handled < 0:
                     stop.wait(ERROR_PAUSE)
-                elif handled == 0:
+                elif handled < self.batch:  # caught up: let the next contacts gather
                     stop.wait(self.idle_seconds)
         finally:
             stop.set()
@@ -123,7 +127,7 @@ class Suggester:
                 )
                 if handled < 0:
                     stop.wait(ERROR_PAUSE)
-                elif handled == 0:
+                elif handled < self.refine_batch:
                     stop.wait(self.idle_seconds)
         finally:
             connection.close()

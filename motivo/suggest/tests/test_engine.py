@@ -143,6 +143,16 @@ def test_training_is_deterministic(trained):
     assert again.none_threshold == classifier.none_threshold
 
 
+def test_both_linear_models_fit_deterministically(trained):
+    _, texts, labels = trained
+    vectors = engine.embed(texts)
+    first = engine._fit_core(texts, vectors, labels, svc=True)
+    second = engine._fit_core(texts, vectors, labels, svc=True)
+    assert first.svc_coef.shape == first.coef.shape
+    assert np.array_equal(first.coef, second.coef)
+    assert np.array_equal(first.svc_coef, second.svc_coef)
+
+
 def test_given_vectors_are_used(trained):
     classifier, texts, _ = trained
     vectors = engine.embed(texts)
