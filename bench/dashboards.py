@@ -199,6 +199,17 @@ def targets(top_reason: int | None, improvement: int | None) -> dict[str, str]:
         "promises kept CSV (30 d)": "/promises/rates.csv",
         "promises: breached cases, page 1": "/promises/cases/?outcome=breached",
     }
+    pages |= {
+        "repeats and FCR (30 d)": "/insights/repeats/",
+        "repeats and FCR (90 d)": f"/insights/repeats/?{urlencode(quarter)}",
+        "repeats and FCR CSV (30 d)": "/insights/repeats.csv",
+        "repeat-contact studies": "/studies/",
+        "repeat-contact studies CSV": "/studies/report.csv",
+        "spike alerts": "/spikes/",
+        "themes (latest run)": "/themes/",
+        "suggestion quality": "/suggest/quality/",
+        "suggestion model versions": "/suggest/model/",
+    }
     pages["weekly review"] = "/council/review/"
     return pages
 

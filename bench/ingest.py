@@ -64,6 +64,24 @@ COUNT_MARKER = "BENCH-COUNTS "
 
 BENCH_USER = "bench"
 BENCH_SECRET = "bench-pass"  # throwaway credential of a throwaway database
+# --rollups: reasons given at ingest (half the customers, one reason each, so their later
+# contacts are repeats) and a promise for every channel, so each contact also updates the
+# reason, repeat and promise roll-ups. Runs on older trees too: promises only where they exist.
+ROLLUP_REASONS = 10
+ROLLUP_SETUP = f"""
+from motivo.reasons.models import Reason, ReasonCategory
+category = ReasonCategory.objects.create(name="Bench")
+for i in range({ROLLUP_REASONS}):
+    Reason.objects.create(category=category, name=f"Bench reason {{i}}")
+try:
+    from motivo.promises.services import promise_save
+except ImportError:
+    print("no promises in this tree")
+else:
+    promise_save(tier=None, channel="", first_answer_minutes=240,
+                 first_answer_target_minutes=120, resolution_minutes=2880,
+                 resolution_target_minutes=1440)
+"""
 
 SUBJECTS = (
     "No me ha llegado el pedido",
@@ -93,8 +111,11 @@ class RequestFactory:
     for the idempotency replay without keeping every payload in memory.
     """
 
-    def __init__(self, host_header: str, token: str, run_id: str, connections: int) -> None:
+    def __init__(
+        self, host_header: str, token: str, run_id: str, connections: int, reasons: bool = False
+    ) -> None:
         self.run_id = run_id
+        self._reasons = reasons
         self.prefix = f"bench-{run_id}-"
         self._connections = connections
         self._head = (
@@ -126,8 +147,10 @@ class RequestFactory:
             "customer": who,
             "subject": SUBJECTS[customer % len(SUBJECTS)],
             "body": BODIES[(customer + channel) % len(BODIES)],
-            "external_id": "",
         }
+        if self._reasons and customer % 2 == 0:
+            doc["reason"] = f"Bench reason {customer // 2 % ROLLUP_REASONS}"
+        doc["external_id"] = ""
         encoded = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
         cached = encoded[: -len(b'"}')]  # cut the empty external_id's closing '"' and the '}'
         self._bodies[key] = cached
@@ -838,6 +861,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=None, help="server port (a free one)")
     parser.add_argument("--keep", action="store_true", help="keep the temp data dir")
     parser.add_argument(
+        "--serve-args",
+        default="",
+        help="more options for `motivo serve`, e.g. '--no-suggest --no-spike-watch'",
+    )
+    parser.add_argument(
+        "--rollups",
+        action="store_true",
+        help="half the contacts carry a reason and every channel has a promise, so ingest "
+        "also updates the reason, repeat and promise roll-ups (not with --url)",
+    )
+    parser.add_argument(
         "--database-url", help="DATABASE_URL (default: a fresh SQLite file in the temp dir)"
     )
     parser.add_argument(
@@ -907,11 +941,14 @@ def main(argv: list[str] | None = None) -> int:
             token = lines[-1].strip() if lines else ""
             if not token:
                 raise SetupError("`motivo token create` printed no token")
+            if args.rollups:
+                run_cli(motivo, ["manage", "shell", "-c", ROLLUP_SETUP], env)
             log = tmp / "server.log"
             cmd = [*motivo, "serve", "--host", host, "--port", str(port)]
             cmd += ["--workers", str(args.workers), "--no-worker"]
             if args.threads:
                 cmd += ["--threads", str(args.threads)]
+            cmd += shlex.split(args.serve_args)
             print(
                 f"starting motivo serve on {host_header} ({args.workers} workers) ...", flush=True
             )
@@ -927,7 +964,7 @@ def main(argv: list[str] | None = None) -> int:
             target = f"motivo serve on {host_header}"
         wait_healthy(host, port, proc, tmp / "server.log" if tmp else None)
 
-        factory = RequestFactory(host_header, token, run_id, args.connections)
+        factory = RequestFactory(host_header, token, run_id, args.connections, reasons=args.rollups)
         print(
             f"warm-up {WARMUP_S:g} s, then {args.duration:g} s with {args.connections} "
             f"connections (run {run_id}) ...",

@@ -48,7 +48,7 @@ from motivo.core.errors import DomainError
 from motivo.insights.selectors import pareto
 from motivo.reasons.api import ReasonCreateIn, ReasonDetailOut, reason_create_apply
 from motivo.reasons.models import Reason
-from motivo.reasons.selectors import reason_list
+from motivo.reasons.selectors import active_reason_names, reason_list, reason_stub
 
 PARETO_DEFAULT_DAYS = 30
 # A case status, or "active" (new, open or waiting).
@@ -103,11 +103,12 @@ CUSTOMER_FIELDS = {
 
 
 def reason_from_input(value: int | str) -> Reason:
-    """An active reason by id or by exact name (case-insensitive, any alphabet)."""
-    reasons = list(reason_list())
+    """An active reason by id or by exact name (case-insensitive, any alphabet). On the ingest
+    path: one plain query, and the reason comes back with only its id and name loaded."""
+    reasons = active_reason_names()
     if isinstance(value, str):
         wanted = value.strip().casefold()
-        named = [reason for reason in reasons if reason.name.casefold() == wanted]
+        named = [(pk, name) for pk, name in reasons if name.casefold() == wanted]
         if len(named) > 1:
             raise DomainError(
                 _("Several reasons have that name; send the reason's id."),
@@ -115,13 +116,13 @@ def reason_from_input(value: int | str) -> Reason:
                 code="ambiguous",
             )
         if named:
-            return named[0]
+            return reason_stub(*named[0])
         if not wanted.isdigit():
             raise DomainError(_("Unknown reason."), field="reason", code="unknown")
         value = int(wanted)
-    for reason in reasons:
-        if reason.pk == value:
-            return reason
+    for pk, name in reasons:
+        if pk == value:
+            return reason_stub(pk, name)
     raise DomainError(_("Unknown reason."), field="reason", code="unknown")
 
 

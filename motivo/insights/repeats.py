@@ -23,14 +23,16 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motivo.cases.models import Case, Contact
+from motivo.core.fastsql import execute
 from motivo.insights.models import FcrDay, FcrDayCount
 from motivo.insights.services import local_day, reason_count_add
 
@@ -55,16 +57,21 @@ def repeat_of_new_case(*, customer_id: int, reason_id: int | None, at: dt.dateti
     (customer, received_at) index."""
     if reason_id is None:
         return None
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = execute(
+        _REPEAT_OF_NEW_CASE_SQL(),
+        (customer_id, reason_id, adapt(at - repeat_window()), adapt(at)),
+    )
+    return rows[0][0] if rows else None
+
+
+@cache
+def _REPEAT_OF_NEW_CASE_SQL() -> str:
+    """The ORM query's plain SQL: building it costs more than running it (ingest path)."""
+    table = connection.ops.quote_name(Contact._meta.db_table)
     return (
-        Contact.objects.filter(
-            customer_id=customer_id,
-            reason_id=reason_id,
-            received_at__gte=at - repeat_window(),
-            received_at__lte=at,
-        )
-        .order_by("-received_at", "-id")
-        .values_list("pk", flat=True)
-        .first()
+        f"SELECT id FROM {table} WHERE customer_id = %s AND reason_id = %s"  # noqa: S608
+        " AND received_at >= %s AND received_at <= %s ORDER BY received_at DESC, id DESC LIMIT 1"
     )
 
 

@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motivo.core.errors import DomainError
+from motivo.core.fastsql import execute
 from motivo.insights.models import BusinessVolume, ReasonDayCount, VolumeKind
 from motivo.insights.selectors import week_start
 
@@ -27,17 +27,14 @@ def reason_count_add(
 ) -> None:
     """Add `delta` contacts, of which `repeats` repeats (insights.repeats), to the
     (day, reason, channel) counter, creating it if needed."""
-    keys = {"day": day, "reason_id": reason_id, "channel": channel}
-    changes = {"count": F("count") + delta}
-    if repeats:
-        changes["repeats"] = F("repeats") + repeats
-    if ReasonDayCount.objects.filter(**keys).update(**changes):
-        return
-    try:
-        with transaction.atomic():
-            ReasonDayCount.objects.create(count=delta, repeats=repeats, **keys)
-    except IntegrityError:  # created concurrently: add to it instead
-        ReasonDayCount.objects.filter(**keys).update(**changes)
+    table = connection.ops.quote_name(ReasonDayCount._meta.db_table)
+    execute(
+        f"INSERT INTO {table} (day, reason_id, channel, count, repeats)"  # noqa: S608
+        " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (day, reason_id, channel) DO UPDATE"
+        f" SET count = {table}.count + excluded.count,"
+        f" repeats = {table}.repeats + excluded.repeats",
+        (connection.ops.adapt_datefield_value(day), reason_id, channel, delta, repeats),
+    )
 
 
 # --- Business volumes (the X of contacts per X) ---------------------------------------------

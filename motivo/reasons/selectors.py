@@ -8,15 +8,32 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from motivo.accounts.models import STAFF_ROLES, User
+from motivo.core.fastsql import execute
 from motivo.reasons.models import Action, Department, Reason, ReasonCategory, ReasonEvent
 
 
 def reason_list(*, active_only: bool = True) -> QuerySet[Reason]:
     qs = Reason.objects.select_related("category", "owner", "owner_person")
     return qs.filter(active=True) if active_only else qs
+
+
+def active_reason_names() -> list[tuple[int, str]]:
+    """(id, name) of every active reason: one plain query, for the ingest hot path (the API
+    names a contact's reason by id or name on every request)."""
+    table = connection.ops.quote_name(Reason._meta.db_table)
+    return [
+        (pk, name)
+        for pk, name in execute(f"SELECT id, name FROM {table} WHERE active = %s", (True,))  # noqa: S608
+    ]
+
+
+def reason_stub(pk: int, name: str) -> Reason:
+    """A Reason loaded with only its id and name (other fields load on first access)."""
+    return Reason.from_db(DEFAULT_DB_ALIAS, ["id", "name"], (pk, name))
 
 
 def category_list() -> QuerySet[ReasonCategory]:
