@@ -9,7 +9,8 @@ generate_series, shifting every id (and every foreign key among the copied rows)
 stride per copy. Each copy keeps its original's channel, reason, local day and repeat flag
 (repeat_of points at the copy of the original's repeat_of), so the roll-ups stay exact
 after they are scaled by FACTOR in the same transaction: ReasonDayCount (contacts and
-repeats), FcrDayCount, ReasonDayCallSeconds. Messages, events and search documents are not
+repeats), FcrDayCount, ReasonDayCallSeconds, PromiseDayCount (each copied case keeps its
+due times and its tier). Messages, events and search documents are not
 copied (no dashboard reads them); what the dashboards read — roll-ups, and one page of
 contacts along the (reason, received_at) index with their cases and customers — has the
 size of a FACTOR times larger installation.
@@ -46,6 +47,18 @@ SCALED = {
     "insights_reasondaycount": ["count", "repeats"],
     "insights_fcrdaycount": ["resolved", "first_contact", "repeated"],
     "costs_reasondaycallseconds": ["seconds", "calls"],
+    "promises_promisedaycount": [
+        "cases",
+        "answered",
+        "answer_kept",
+        "answer_delighted",
+        "resolution_cases",
+        "resolved",
+        "resolution_kept",
+        "resolution_delighted",
+        "kept",
+        "delighted",
+    ],
 }
 CHUNK_ROWS = 1_000_000
 

@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -251,13 +251,15 @@ def open_studies(
 
 def counted_studies(*, date_from: dt.date, date_to: dt.date) -> QuerySet[RepeatStudy]:
     """The studies that count for repeats received in [date_from, date_to] (local days):
-    their contact is a repeat now and has a reason."""
+    their contact is a repeat now and has a reason. The contact is checked in a correlated
+    EXISTS on its primary key, so every plan starts from the studies of the period (a plain
+    join let SQLite start from the contacts' indexes: 0.8 s a page at 1M contacts)."""
     start, end = local_day_bounds(date_from, date_to)
-    return RepeatStudy.objects.filter(
-        received_at__gte=start,
-        received_at__lt=end,
-        contact__is_repeat=True,
-        contact__reason__isnull=False,
+    counted = Contact.objects.filter(
+        pk=OuterRef("contact_id"), is_repeat=True, reason__isnull=False
+    )
+    return RepeatStudy.objects.filter(received_at__gte=start, received_at__lt=end).filter(
+        Exists(counted)
     )
 
 
@@ -341,8 +343,9 @@ class StudyFilters:
 
 
 def _filtered(qs: QuerySet[RepeatStudy], filters: StudyFilters) -> QuerySet[RepeatStudy]:
-    if filters.reason_id:
-        qs = qs.filter(contact__reason_id=filters.reason_id)
+    if filters.reason_id:  # checked on the contact's primary key, as in counted_studies
+        of_reason = Contact.objects.filter(pk=OuterRef("contact_id"), reason_id=filters.reason_id)
+        qs = qs.filter(Exists(of_reason))
     for name, value in (("team", filters.team), ("agent", filters.agent)):
         if value == NONE:
             qs = qs.filter(**{f"{name}__isnull": True})
