@@ -103,10 +103,15 @@ class Case(models.Model):
                 name="case_merged_into",
                 condition=models.Q(merged_into__isnull=False),
             ),
+            # The promise dashboard's pending counts: promised cases not yet answered or not
+            # yet resolved (the cases a promise can still be running for).
             models.Index(
                 fields=["promise_ends_at"],
-                name="case_promise_ends",
-                condition=models.Q(promise_ends_at__isnull=False),
+                name="case_promise_open",
+                condition=models.Q(promise_ends_at__isnull=False)
+                & (
+                    models.Q(first_reply_at__isnull=True) | models.Q(first_resolved_at__isnull=True)
+                ),
             ),
             # The promise dashboard's drill-down: promised cases by creation.
             models.Index(

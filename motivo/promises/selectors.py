@@ -208,10 +208,12 @@ def _team_labels(keys: Iterable[int]) -> dict[int, str]:
 
 def _pending_counts(filters: RateFilters, now: dt.datetime) -> list[dict]:
     """The cases of the period whose promise still runs, counted per channel, tier and team:
-    read along the partial index on promise_ends_at, so only cases opened within the
-    longest promise are visited."""
+    read along the partial index of promised cases not yet answered or resolved
+    (`case_promise_open`), so only those, opened within the longest promise, are visited
+    (all the cases of the last week were 0.4 s a page at 10M contacts)."""
     start, end = local_day_bounds(filters.date_from, filters.date_to)
     qs = Case.objects.filter(
+        Q(first_reply_at__isnull=True) | Q(first_resolved_at__isnull=True),
         promise_ends_at__gt=now,
         merged_into__isnull=True,
         created_at__gte=start,
