@@ -180,7 +180,10 @@ class SettingsIO(Schema):
 class SuggesterOut(Schema):
     running: bool = Field(description="The background suggester reported in the last minute")
     heartbeat_at: dt.datetime | None
-    waiting: int = Field(description="Contacts waiting for their suggestions")
+    waiting: int = Field(
+        description="Contacts waiting for their suggestions, counted up to 10,000 (10000 means "
+        "at least that many)"
+    )
 
 
 class ModelStatusOut(Schema):

@@ -260,3 +260,18 @@ def test_quality_csv_exports_each_table(manager_client, history):
 def test_quality_page_without_data(manager_client, db):
     html = manager_client.get(reverse("suggest:quality")).content.decode()
     assert 'data-testid="quality-empty"' in html
+
+
+def test_model_page_counts_the_waiting_contacts_up_to_a_cap(manager_client, ingest, monkeypatch):
+    from motivo.suggest import selectors
+
+    for index in range(3):
+        ingest(subject=f"Pregunta {index}", body=ORDER_TEXT)
+    assert selectors.model_overview().backlog == 3
+    html = manager_client.get(reverse("suggest:model")).content.decode()
+    assert "3 contacts waiting" in html
+    monkeypatch.setattr(selectors, "BACKLOG_CAP", 2)
+    overview = selectors.model_overview()
+    assert (overview.backlog, overview.backlog_capped) == (2, True)
+    html = manager_client.get(reverse("suggest:model")).content.decode()
+    assert "2 or more contacts waiting" in html
