@@ -138,14 +138,21 @@ class ModelOverview:
     versions: list[ModelVersion]
     settings: SuggestSettings
     state: SuggesterState
-    backlog: int  # contacts waiting for their suggestions
+    backlog: int  # contacts waiting for their suggestions, counted up to BACKLOG_CAP
     suggester_running: bool
+
+    @property
+    def backlog_capped(self) -> bool:
+        return self.backlog >= BACKLOG_CAP
 
 
 def versions_list(*, limit: int = 50) -> list[ModelVersion]:
     return list(
         ModelVersion.objects.defer("data").select_related("requested_by", "activated_by")[:limit]
     )
+
+
+BACKLOG_CAP = 10_000
 
 
 def model_overview() -> ModelOverview:
@@ -161,7 +168,12 @@ def model_overview() -> ModelOverview:
         versions=versions,
         settings=policy,
         state=state,
-        backlog=Contact.objects.filter(pk__gt=state.watermark).count(),
+        # Counted up to a cap: a stopped suggester can leave millions waiting, and counting
+        # them all took 0.7 s at 10M contacts.
+        backlog=Contact.objects.filter(pk__gt=state.watermark)
+        .order_by()
+        .values("pk")[:BACKLOG_CAP]
+        .count(),
         suggester_running=state.heartbeat_at is not None
         and now - state.heartbeat_at < HEARTBEAT_STALE,
     )
@@ -443,3 +455,54 @@ def embeddings_for(*, contact_ids: Sequence[int]) -> dict[int, bytes]:
             )
         )
     return found
+
+
+@dataclass
+class UnconfirmedPool:
+    """Contacts nobody gave a reason to, with their stored embeddings (`vectors`, (n, d))."""
+
+    contact_ids: list[int] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    vectors: np.ndarray | None = None
+
+
+def unconfirmed_pool(
+    *,
+    engine_version: str,
+    limit: int = 5000,
+    before: dt.datetime | None = None,
+    exclude_texts: Sequence[str] = (),
+) -> UnconfirmedPool:
+    """The newest `limit` contacts without a reason and without a confirmation whose
+    embedding the suggester already stored (refined prediction, this engine version):
+    the unlabelled texts a version learns from besides the confirmed ones (self-training).
+    Texts in `exclude_texts` (the confirmed training texts) and repeated texts are left
+    out, so no customer text counts twice. Nothing is embedded here."""
+    from motivo.suggest.services import contact_text, vectors_from_bytes
+
+    query = Contact.objects.filter(
+        reason__isnull=True,
+        confirmation__isnull=True,
+        prediction__refined=True,
+        embedding__engine_version=engine_version,
+    )
+    if before is not None:
+        query = query.filter(received_at__lt=before)
+    rows = query.order_by("-received_at", "-pk").values_list(
+        "pk", "case__subject", "message__body", "embedding__vector"
+    )[: limit * 2]
+    seen = set(exclude_texts)
+    pool = UnconfirmedPool()
+    blobs = []
+    for pk, subject, body, vector in rows:
+        text = contact_text(subject, body)
+        if not text or text in seen:
+            continue
+        seen.add(text)
+        pool.contact_ids.append(pk)
+        pool.texts.append(text)
+        blobs.append(vector)
+        if len(blobs) >= limit:
+            break
+    pool.vectors = vectors_from_bytes(blobs)
+    return pool

@@ -27,7 +27,7 @@ from motivo.cases.models import Contact
 from motivo.cases.services import contact_set_reason
 from motivo.core.errors import DomainError
 from motivo.reasons.models import Reason
-from motivo.suggest import quick, runtime
+from motivo.suggest import quick, runtime, selectors
 from motivo.suggest.models import (
     Confirmation,
     ContactEmbedding,
@@ -55,6 +55,7 @@ REFINE_BATCH = 8  # contacts per second-pass round (about 40 ms of CPU each)
 MAX_TEXT = 600
 MAX_PER_REASON = 200  # most recent confirmed contacts per reason a version trains on
 MAX_NONE = 500  # most recent "none of our reasons" contacts a version trains on
+MAX_POOL = 5000  # newest unconfirmed, already embedded contacts a version also learns from
 HOLDOUT_EVERY = 5  # one confirmed contact in five is held out (chosen by id, for good)
 MIN_FOR_HOLDOUT = 20  # below this many confirmed contacts, all of them train
 EMBED_CHUNK = 64  # texts per embed() call while training, so the suggester can interleave
@@ -769,12 +770,22 @@ def _fit(version: ModelVersion, *, per_reason: int, before: dt.datetime | None) 
     none_held = [use_holdout and is_held_out(pk) for pk in data.none_ids]
     none_train = [t for t, h in zip(data.none_texts, none_held, strict=True) if not h]
     none_test = [t for t, h in zip(data.none_texts, none_held, strict=True) if h]
+    # unconfirmed contacts the suggester already embedded: the engine labels the ones it is
+    # sure of and learns from them too, at a lower weight (self-training)
+    pool = selectors.unconfirmed_pool(
+        engine_version=engine.ENGINE_VERSION,
+        limit=MAX_POOL,
+        before=before,
+        exclude_texts=data.texts + data.none_texts,
+    )
     classifier = engine.train(
         [data.texts[i] for i in train_idx],
         [data.labels[i] for i in train_idx],
         vectors=vectors[train_idx],
         seeds=seeds_of(reasons),
         none_texts=none_train,
+        unlabelled_texts=pool.texts,
+        unlabelled_vectors=pool.vectors,
     )
     test_texts = [data.texts[i] for i in test_idx]
     test_labels = [data.labels[i] for i in test_idx]
@@ -782,6 +793,8 @@ def _fit(version: ModelVersion, *, per_reason: int, before: dt.datetime | None) 
     none_vectors = engine.embed(none_test) if none_test else None
     metrics = _evaluate(classifier, test_texts, test_labels, test_vectors)
     metrics |= {
+        "n_unconfirmed": len(pool.texts),
+        "n_pseudo_labelled": classifier.info.get("n_pseudo_labelled", 0),
         "n_heldout": len(test_idx),
         "n_heldout_none": len(none_test),
         "none_recall": _none_recall(classifier, none_test, none_vectors) if none_test else None,

@@ -179,3 +179,43 @@ def test_info_describes_the_model(trained):
     assert info["none_threshold"] == pytest.approx(classifier.none_threshold, abs=1e-6)
     assert info["none_mode"] == "heldout"
     assert info["train_seconds"] >= 0
+
+
+POOL = [
+    "mi cuenta está bloqueada y no puedo entrar",
+    "cuenta bloqueada después de tres intentos con la contraseña",
+    "no puedo iniciar sesión, me sale cuenta bloqueada",
+    "my account is blocked, I cannot log in",
+    "account blocked after too many password attempts",
+    "el paquete sigue sin llegar, ¿dónde está?",
+    "me habéis cobrado dos veces el mismo pedido",
+    "quiero devolver el abrigo",
+    "¿venden tarjetas regalo en la tienda física?",
+]
+
+
+def test_unconfirmed_texts_help_a_reason_with_two_examples(trained):
+    _, texts, labels = trained
+    # reason 4 (login) with two confirmed examples only
+    keep = [i for i, label in enumerate(labels) if not (label == "4" and "locked" in texts[i])]
+    texts = [texts[i] for i in keep]
+    labels = [labels[i] for i in keep]
+    assert labels.count("4") == 2
+    without = engine.train(texts, labels, seeds=SEEDS)
+    with_pool = engine.train(texts, labels, seeds=SEEDS, unlabelled_texts=POOL)
+
+    assert without.info["n_unlabelled"] == 0 and without.info["n_pseudo_labelled"] == 0
+    assert with_pool.info["n_unlabelled"] == len(POOL)
+    assert with_pool.info["n_pseudo_labelled"] >= 3
+    probe = ["cuenta bloqueada", "blocked account"]
+    j_without, j_with = without.labels.index("4"), with_pool.labels.index("4")
+    p_without = without.scores(probe)[0][:, j_without]
+    p_with = with_pool.scores(probe)[0][:, j_with]
+    assert (p_with > p_without).all()
+    assert top(with_pool, probe) == ["4", "4"]
+    again = engine.train(texts, labels, seeds=SEEDS, unlabelled_texts=POOL)
+    assert np.array_equal(again.scores(probe)[0], with_pool.scores(probe)[0])  # deterministic
+    with pytest.raises(ValueError, match="shape"):
+        engine.train(
+            texts, labels, seeds=SEEDS, unlabelled_texts=POOL, unlabelled_vectors=np.zeros((1, 3))
+        )

@@ -13,7 +13,7 @@ from motivo.cases.models import CaseEvent, Contact
 from motivo.core.errors import DomainError
 from motivo.insights.models import ReasonDayCount
 from motivo.reasons.services import reason_save
-from motivo.suggest import selectors, services
+from motivo.suggest import engine, selectors, services
 from motivo.suggest.models import (
     Confirmation,
     ContactEmbedding,
@@ -453,3 +453,38 @@ def test_a_version_without_a_first_pass_model_embeds_at_once(reasons, ingest):
 
     assert ContactPrediction.objects.get(contact=contact).refined
     assert ContactEmbedding.objects.filter(pk=contact.pk).exists()
+
+
+def test_training_also_learns_from_unconfirmed_embedded_contacts(reasons, ingest, agent):
+    services.model_train_now(trigger="cold_start")
+    unconfirmed = [
+        contact_of(ingest(subject="Consulta", body=text))
+        for text in (
+            "Mi pedido 31 no ha llegado todavía",
+            "¿Dónde está el paquete 32? No ha llegado",
+            "Me cobrasteis dos veces el pedido 33",
+            "Cobro duplicado en la tarjeta 34",
+            "No puedo entrar en mi cuenta 35",
+            "Olvidé mi contraseña y no puedo entrar 36",
+        )
+    ]
+    not_embedded = contact_of(ingest(subject="Consulta", body="Sin vector todavía"))
+    services.suggest_pending()
+    ContactEmbedding.objects.filter(contact=not_embedded).delete()
+    confirmed = contact_of(ingest(subject="Consulta", body="Olvidé mi contraseña otra vez"))
+    services.suggest_pending()
+    services.contact_reason_confirm(contact=confirmed, actor=agent, reason=reasons["login"])
+    made = _labelled(ingest, reasons, 9)
+    data = services.training_data(reason_ids=[r.pk for r in reasons.values()])
+
+    pool = selectors.unconfirmed_pool(
+        engine_version=engine.ENGINE_VERSION, exclude_texts=data.texts + data.none_texts
+    )
+
+    # only contacts nobody gave a reason to, with a stored embedding; newest first
+    assert pool.contact_ids == [c.pk for c in reversed(unconfirmed)]
+    assert pool.vectors.shape == (6, 384)
+    version = services.model_train_now(trigger="manual")
+    assert version.metrics["n_unconfirmed"] == 6
+    assert version.metrics["n_pseudo_labelled"] >= 1
+    assert version.status == Status.ACTIVE and len(made) == 27
