@@ -59,14 +59,14 @@ def repeat_of_new_case(*, customer_id: int, reason_id: int | None, at: dt.dateti
         return None
     adapt = connection.ops.adapt_datetimefield_value
     rows = execute(
-        _REPEAT_OF_NEW_CASE_SQL(),
+        _repeat_of_new_case_sql(),
         (customer_id, reason_id, adapt(at - repeat_window()), adapt(at)),
     )
     return rows[0][0] if rows else None
 
 
 @cache
-def _REPEAT_OF_NEW_CASE_SQL() -> str:
+def _repeat_of_new_case_sql() -> str:
     """The ORM query's plain SQL: building it costs more than running it (ingest path)."""
     table = connection.ops.quote_name(Contact._meta.db_table)
     return (

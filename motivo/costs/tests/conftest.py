@@ -6,12 +6,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
 from motivo.cases.models import Contact
 from motivo.cases.services import contact_set_reason
+from motivo.core.testing import signed_in
 from motivo.costs.models import ChannelCost
 from motivo.voice.services import call_log_for_number
 
@@ -24,10 +24,7 @@ def local(day: dt.date, hour: int = 12, minute: int = 0) -> dt.datetime:
 
 @pytest.fixture
 def manager_client(supervisor) -> Client:
-    client = Client()
-    client.force_login(supervisor)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+    return signed_in(supervisor)
 
 
 @pytest.fixture

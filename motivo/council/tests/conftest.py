@@ -6,12 +6,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
 from motivo.accounts.models import Role
 from motivo.accounts.services import user_create
+from motivo.core.testing import signed_in
 from motivo.insights.models import BusinessVolume, VolumeKind
 from motivo.insights.services import reason_count_add
 from motivo.reasons.models import Action, Reason
@@ -81,15 +81,9 @@ def owner(db):
 
 @pytest.fixture
 def manager_client(supervisor) -> Client:
-    client = Client()
-    client.force_login(supervisor)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+    return signed_in(supervisor)
 
 
 @pytest.fixture
 def agent_client(agent) -> Client:
-    client = Client()
-    client.force_login(agent)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+    return signed_in(agent)

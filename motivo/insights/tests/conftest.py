@@ -5,20 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
 from motivo.cases.models import Contact
 from motivo.cases.services import contact_set_reason
+from motivo.core.testing import signed_in
 
 
 @pytest.fixture
 def manager_client(supervisor) -> Client:
-    client = Client()
-    client.force_login(supervisor)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+    return signed_in(supervisor)
 
 
 def local(day: dt.date, hour: int = 12, minute: int = 0) -> dt.datetime:

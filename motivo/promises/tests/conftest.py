@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.conf import settings
 from django.test import Client
 
+from motivo.core.testing import signed_in
 from motivo.customers.models import CustomerTier
 from motivo.promises import services
 from motivo.promises.book import promise_book_clear
@@ -99,15 +99,9 @@ def in_tier(ingest):
 
 @pytest.fixture
 def manager_client(supervisor) -> Client:
-    client = Client()
-    client.force_login(supervisor)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+    return signed_in(supervisor)
 
 
 @pytest.fixture
 def admin_client(admin_user) -> Client:
-    client = Client()
-    client.force_login(admin_user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+    return signed_in(admin_user)

@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 from django.test import Client
 
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+from motivo.core.testing import signed_in
 
 
 @pytest.fixture

@@ -6,12 +6,12 @@ import datetime as dt
 import random
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
 from motivo.accounts.models import Role
 from motivo.accounts.services import user_create
+from motivo.core.testing import signed_in
 from motivo.insights.models import ReasonDayCount
 from motivo.reasons.models import Action, Reason
 from motivo.spikes.synthetic import WEEKDAY, poisson
@@ -94,23 +94,14 @@ def shop(usual, reason, other_reason, clock_reason, owner):
 
 @pytest.fixture
 def manager_client(supervisor) -> Client:
-    client = Client()
-    client.force_login(supervisor)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+    return signed_in(supervisor)
 
 
 @pytest.fixture
 def owner_client(owner) -> Client:
-    client = Client()
-    client.force_login(owner)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+    return signed_in(owner)
 
 
 @pytest.fixture
 def agent_client(agent) -> Client:
-    client = Client()
-    client.force_login(agent)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+    return signed_in(agent)

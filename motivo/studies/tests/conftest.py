@@ -6,13 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from motivo.accounts.models import Role, Team
 from motivo.accounts.services import user_create
 from motivo.cases.models import Case, Contact, Message
+from motivo.core.testing import signed_in
 from motivo.studies.defaults import default_causes_ensure
 from motivo.studies.models import RepeatCause
 
@@ -78,10 +77,4 @@ def assign(case: Case, user=None, team=None) -> None:
 
 @pytest.fixture
 def client_for(db):
-    def make(user, *, csrf: bool = False) -> Client:
-        client = Client(enforce_csrf_checks=csrf)
-        client.force_login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return make
+    return signed_in

@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 
 import pytest
-from django.conf import settings
 from django.test import Client
 
+from motivo.core.testing import signed_in
 from motivo.reasons.models import Action, Department, Reason, ReasonCategory
 from motivo.suggest import runtime
 from motivo.suggest.models import SuggestSettings
@@ -67,13 +67,6 @@ def reasons(db) -> dict[str, Reason]:
             action=Action.SELF_SERVE,
         ),
     }
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 @pytest.fixture

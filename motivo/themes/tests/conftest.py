@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
 from motivo.cases.models import Contact
+from motivo.core.testing import signed_in
 from motivo.suggest.engine import ENGINE_VERSION
 from motivo.suggest.models import ContactEmbedding, ContactPrediction, ModelVersion
 from motivo.suggest.services import contact_text
@@ -79,13 +79,6 @@ def flagged(ingest, model_version):
 def small_themes(settings):
     """Themes of three contacts or more (the hand-made topics have seven or eight)."""
     settings.MOTIVO_THEMES_MIN_SIZE = 3
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 @pytest.fixture
